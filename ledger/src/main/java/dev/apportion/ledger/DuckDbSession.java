@@ -1,0 +1,118 @@
+package dev.apportion.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * One in-memory DuckDB database for one run of one stage. DuckDB works over the Parquet tables of the home
+ * and never keeps a database file, so no DuckDB file is shared between processes (DESIGN §3). The session
+ * runs in UTC whatever the machine's zone, so timestamps and day boundaries are the same everywhere.
+ */
+public final class DuckDbSession implements AutoCloseable {
+    private final Connection connection;
+
+    private DuckDbSession(Connection connection) {
+        this.connection = connection;
+    }
+
+    /**
+     * Opens a session that spills to {@code spillDirectory} when a query outgrows memory.
+     */
+    public static DuckDbSession open(Path spillDirectory) {
+        requireNonNull(spillDirectory, "spillDirectory is null");
+        try {
+            Class.forName("org.duckdb.DuckDBDriver");
+            Properties properties = new Properties();
+            Connection connection = DriverManager.getConnection("jdbc:duckdb:", properties);
+            DuckDbSession session = new DuckDbSession(connection);
+            session.execute("SET TimeZone = 'UTC'");
+            session.execute("SET temp_directory = " + Sql.literal(spillDirectory.toString()));
+            // Row order of CREATE TABLE AS over read_csv is the file order; line numbers rely on it.
+            session.execute("SET preserve_insertion_order = true");
+            return session;
+        } catch (SQLException | ClassNotFoundException e) {
+            throw new IllegalStateException("Cannot start DuckDB: " + e.getMessage(), e);
+        }
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    /** Runs one statement or a script of statements separated by semicolons at line ends. */
+    public void execute(String sql) {
+        for (String statement : Sql.statements(sql)) {
+            try (Statement jdbc = connection.createStatement()) {
+                jdbc.execute(statement);
+            } catch (SQLException e) {
+                throw new DuckDbException(statement, e);
+            }
+        }
+    }
+
+    public void execute(Sql sql) {
+        execute(sql.text());
+    }
+
+    public long queryLong(String sql) {
+        try (Statement jdbc = connection.createStatement(); ResultSet rs = jdbc.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new IllegalStateException("No row from: " + sql);
+            }
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new DuckDbException(sql, e);
+        }
+    }
+
+    /** Runs a query and hands each row to {@code consumer}. */
+    public void query(String sql, RowConsumer consumer) {
+        try (Statement jdbc = connection.createStatement(); ResultSet rs = jdbc.executeQuery(sql)) {
+            while (rs.next()) {
+                consumer.accept(rs);
+            }
+        } catch (SQLException e) {
+            throw new DuckDbException(sql, e);
+        }
+    }
+
+    public void query(Sql sql, RowConsumer consumer) {
+        query(sql.text(), consumer);
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot close DuckDB: " + e.getMessage(), e);
+        }
+    }
+
+    /** Receives one row of a result set. */
+    @FunctionalInterface
+    public interface RowConsumer {
+        void accept(ResultSet row) throws SQLException;
+    }
+
+    /** A DuckDB statement failed; the message names the statement's first line. */
+    public static final class DuckDbException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DuckDbException(String statement, SQLException cause) {
+            super("DuckDB failed: " + cause.getMessage() + "\n  in: " + firstLines(statement), cause);
+        }
+
+        private static String firstLines(String statement) {
+            String trimmed = statement.strip();
+            return trimmed.length() > 400 ? trimmed.substring(0, 400) + " ..." : trimmed;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.apportion.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.YearMonth;
+
+/**
+ * The layout of an Apportion home directory (DESIGN §4). Every path the suite reads or writes is named
+ * here, so the layout is defined once.
+ */
+public record Home(Path root) {
+    public static final String CONFIG_FILE = "apportion.yml";
+
+    public Home {
+        requireNonNull(root, "root is null");
+        root = root.toAbsolutePath().normalize();
+    }
+
+    /** True when the directory holds an {@code apportion.yml}, i.e. was made by {@code init}. */
+    public boolean isInitialised() {
+        return Files.isRegularFile(config());
+    }
+
+    public Path config() {
+        return root.resolve(CONFIG_FILE);
+    }
+
+    public Path inbox() {
+        return root.resolve("inbox");
+    }
+
+    public Path archive() {
+        return root.resolve("archive");
+    }
+
+    /** {@code archive/<sha256>/<name>}: the content-addressed original of an ingested file. */
+    public Path archived(String sha256, String fileName) {
+        return archive().resolve(sha256).resolve(fileName);
+    }
+
+    public Path rejected() {
+        return root.resolve("rejected");
+    }
+
+    public Path state() {
+        return root.resolve("state");
+    }
+
+    public Path lockFile() {
+        return state().resolve("apportion.lock");
+    }
+
+    public Path jobRepository() {
+        return state().resolve("jobs");
+    }
+
+    /** Normalised usage events, one Parquet file per ingested input: {@code state/ledger/period=YYYY-MM/}. */
+    public Path ledgerPartition(YearMonth period) {
+        return state().resolve("ledger").resolve("period=" + period);
+    }
+
+    /** Normalised invoice lines, one Parquet file per ingested input: {@code state/invoices/period=YYYY-MM/}. */
+    public Path invoicePartition(YearMonth period) {
+        return state().resolve("invoices").resolve("period=" + period);
+    }
+
+    /** Row-level rejects of each ingested input: {@code state/rejects/<sha256>.parquet}. */
+    public Path rowRejects() {
+        return state().resolve("rejects");
+    }
+
+    /** Ingest records, the commit point of an ingested file: {@code state/ingested/<sha256>.json}. */
+    public Path ingestedRecords() {
+        return state().resolve("ingested");
+    }
+
+    public Path ingestedRecord(String sha256) {
+        return ingestedRecords().resolve(sha256 + ".json");
+    }
+
+    public Path keys() {
+        return root.resolve("keys");
+    }
+
+    public Path privateKey() {
+        return keys().resolve("evidence-ed25519.key");
+    }
+
+    public Path publicKey() {
+        return keys().resolve("evidence-ed25519.pub");
+    }
+
+    public Path closes(YearMonth period) {
+        return root.resolve("closes").resolve(period.toString());
+    }
+
+    /** The published close {@code closes/<period>/v<N>}. */
+    public Path close(YearMonth period, int version) {
+        return closes(period).resolve("v" + version);
+    }
+
+    /** The file naming the current version of a period's close. */
+    public Path currentVersionFile(YearMonth period) {
+        return closes(period).resolve("current");
+    }
+
+    /** Where the close job of {@code v<N>} builds its outputs before publication (renamed to {@code v<N>}). */
+    public Path closeWork(YearMonth period, int version) {
+        return closes(period).resolve(".work-v" + version);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.apportion.ledger.sample;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Writes a realistic month of provider inputs (request logs and the matching billing exports) into a
+ * directory, as a user would drop them into the inbox.
+ *
+ * <p>The implementation lives in the {@code sample-data} module and is found with
+ * {@link java.util.ServiceLoader}, so the command line can offer {@code demo} without the modules above
+ * depending on the generator.
+ */
+public interface SampleMonthGenerator {
+
+    /**
+     * Generates the month described by {@code spec} into {@code directory} (created when missing).
+     * The same spec always produces byte-identical files.
+     *
+     * @throws IOException when a file cannot be written
+     */
+    GeneratedMonth generate(SampleMonthSpec spec, Path directory) throws IOException;
+}

@@ -1,0 +1,100 @@
+-- Types and validates a FOCUS 1.0–1.4 billing export (CSV) into invoice lines: every FOCUS 1.4 column
+-- (null when absent), plus the canonical invoice-line key of DESIGN §5 and the line's anchor (DESIGN §9).
+CREATE OR REPLACE TEMP MACRO blank_to_null(t) AS nullif(trim(t), '');
+CREATE OR REPLACE TEMP MACRO text_scale(t) AS
+    greatest(0, length(coalesce(regexp_extract(t, '\.([0-9]+)', 1), ''))
+                - coalesce(TRY_CAST(regexp_extract(t, '[eE]([-+]?[0-9]+)$', 1) AS INTEGER), 0));
+CREATE OR REPLACE TEMP TABLE focus_text AS
+SELECT line, ${text_columns}
+FROM csv_numbered;
+
+CREATE OR REPLACE TEMP TABLE focus_checked AS
+SELECT *,
+    CASE
+        WHEN BilledCost IS NULL THEN ['missing_value', 'BilledCost', 'BilledCost is empty']
+        WHEN BillingAccountId IS NULL THEN ['missing_value', 'BillingAccountId', 'BillingAccountId is empty']
+        WHEN BillingCurrency IS NULL THEN ['missing_value', 'BillingCurrency', 'BillingCurrency is empty']
+        WHEN NOT regexp_full_match(BillingCurrency, '[A-Z]{3}') THEN ['invalid_value', 'BillingCurrency', 'BillingCurrency must be an ISO 4217 code: ' || BillingCurrency]
+        WHEN BillingPeriodStart IS NULL THEN ['missing_value', 'BillingPeriodStart', 'BillingPeriodStart is empty']
+        WHEN BillingPeriodEnd IS NULL THEN ['missing_value', 'BillingPeriodEnd', 'BillingPeriodEnd is empty']
+        WHEN ChargeCategory IS NULL THEN ['missing_value', 'ChargeCategory', 'ChargeCategory is empty']
+        WHEN ChargeCategory NOT IN ('Adjustment', 'Credit', 'Purchase', 'Tax', 'Usage') THEN ['invalid_value', 'ChargeCategory', 'ChargeCategory must be Adjustment, Credit, Purchase, Tax or Usage: ' || ChargeCategory]
+        WHEN ChargePeriodStart IS NULL THEN ['missing_value', 'ChargePeriodStart', 'ChargePeriodStart is empty']
+        WHEN ChargePeriodEnd IS NULL THEN ['missing_value', 'ChargePeriodEnd', 'ChargePeriodEnd is empty']
+        WHEN InvoiceIssuerName IS NULL THEN ['missing_value', 'InvoiceIssuerName', 'InvoiceIssuerName is empty']
+        WHEN ServiceName IS NULL THEN ['missing_value', 'ServiceName', 'ServiceName is empty']
+        WHEN ServiceProviderName IS NULL THEN ['missing_value', 'ServiceProviderName', 'ServiceProviderName (PublisherName before FOCUS 1.3) is empty']
+        ${type_checks}
+        WHEN CAST(ChargePeriodEnd AS TIMESTAMPTZ) <= CAST(ChargePeriodStart AS TIMESTAMPTZ) THEN ['invalid_period', 'ChargePeriodEnd', 'ChargePeriodEnd ' || ChargePeriodEnd || ' is not after ChargePeriodStart ' || ChargePeriodStart]
+        WHEN CAST(BillingPeriodEnd AS TIMESTAMPTZ) <= CAST(BillingPeriodStart AS TIMESTAMPTZ) THEN ['invalid_period', 'BillingPeriodEnd', 'BillingPeriodEnd ' || BillingPeriodEnd || ' is not after BillingPeriodStart ' || BillingPeriodStart]
+        WHEN SkuPriceDetails IS NOT NULL AND NOT json_valid(SkuPriceDetails) THEN ['invalid_value', 'SkuPriceDetails', 'SkuPriceDetails is not a JSON object']
+        WHEN Tags IS NOT NULL AND NOT json_valid(Tags) THEN ['invalid_value', 'Tags', 'Tags is not a JSON object']
+    END AS problem
+FROM focus_text;
+
+INSERT INTO rejects
+SELECT 'line ' || line, problem[2], problem[1], problem[3] FROM focus_checked WHERE problem IS NOT NULL;
+
+CREATE OR REPLACE TEMP TABLE focus_typed AS
+SELECT line,
+       ${typed_columns},
+       CAST(least(18, greatest(text_scale(BilledCost), text_scale(coalesce(EffectiveCost, BilledCost)),
+                               CASE BillingCurrency WHEN 'JPY' THEN 0 WHEN 'KRW' THEN 0 WHEN 'BHD' THEN 3
+                                                    WHEN 'KWD' THEN 3 WHEN 'OMR' THEN 3 ELSE 2 END)) AS INTEGER) AS amount_scale
+FROM focus_checked
+WHERE problem IS NULL;
+
+-- The canonical invoice-line key (DESIGN §5).
+CREATE OR REPLACE TEMP TABLE focus_keyed AS
+SELECT *,
+       CASE
+           WHEN lower(ServiceProviderName) LIKE 'openai%' THEN 'openai'
+           WHEN lower(ServiceProviderName) LIKE 'anthropic%' THEN 'anthropic'
+           WHEN lower(ServiceName) LIKE '%bedrock%' THEN 'aws_bedrock'
+           WHEN lower(ServiceName) LIKE '%azure openai%' OR lower(ServiceName) LIKE '%azure ai foundry%' THEN 'azure_openai'
+           WHEN lower(ServiceName) LIKE '%vertex%' THEN 'google_vertex'
+           ELSE regexp_replace(lower(ServiceProviderName), '[^a-z0-9]+', '_', 'g')
+       END AS provider,
+       coalesce(json_extract_string(SkuPriceDetails, '$.x_ModelId'), json_extract_string(SkuPriceDetails, '$.ModelId')) AS model,
+       coalesce(json_extract_string(SkuPriceDetails, '$.x_TokenType'),
+                CASE SkuMeter
+                    WHEN 'Input Tokens' THEN 'input_uncached'
+                    WHEN 'Cache Read Input Tokens' THEN 'cache_read'
+                    WHEN 'Cache Write Input Tokens' THEN 'cache_write_5m'
+                    WHEN 'Cache Write 1h Input Tokens' THEN 'cache_write_1h'
+                    WHEN 'Output Tokens' THEN 'output'
+                    WHEN 'Web Search' THEN 'web_search'
+                END) AS token_type,
+       coalesce(lower(json_extract_string(SkuPriceDetails, '$.x_ServiceTier')), 'standard') AS service_tier,
+       RegionId AS region,
+       concat_ws(chr(31), coalesce(ChargeCategory, '\N'), coalesce(ChargeClass, '\N'), coalesce(SubAccountId, '\N'),
+                 coalesce(ResourceId, '\N'), coalesce(SkuId, '\N'), coalesce(ChargeDescription, '\N'),
+                 strftime(ChargePeriodEnd, '%Y-%m-%dT%H:%M:%S.%fZ')) AS native_line_key
+FROM focus_typed;
+
+CREATE OR REPLACE TEMP TABLE focus_anchored AS
+SELECT *,
+       'anc_' || left(sha256(concat_ws(chr(31), ${source_format}, InvoiceIssuerName, BillingAccountId, native_line_key,
+                                        strftime(ChargePeriodStart, '%Y-%m-%dT%H:%M:%S.%fZ'),
+                                        coalesce(SkuPriceId, token_type, '\N'))), 32) AS anchor_id
+FROM focus_keyed;
+
+-- A line whose anchor was already read (earlier in this file or from another file) is a duplicate.
+-- Supersession of whole snapshots comes with the readers of issue C; until then nothing is counted twice.
+CREATE OR REPLACE TEMP TABLE focus_ranked AS
+SELECT f.*,
+       row_number() OVER (PARTITION BY f.anchor_id ORDER BY f.line) > 1
+       OR EXISTS (SELECT 1 FROM existing_anchor_keys e WHERE e.anchor_id = f.anchor_id) AS is_duplicate
+FROM focus_anchored f;
+
+INSERT INTO rejects
+SELECT 'line ' || line, 'ChargePeriodStart', 'duplicate', 'invoice line ' || anchor_id || ' was already ingested'
+FROM focus_ranked WHERE is_duplicate;
+
+CREATE OR REPLACE TEMP TABLE accepted AS
+SELECT strftime(BillingPeriodStart, '%Y-%m') AS period,
+       * EXCLUDE (line, is_duplicate),
+       ${source_format} AS source_format,
+       ${source_sha256} AS source_sha256,
+       line AS source_line
+FROM focus_ranked WHERE NOT is_duplicate;
