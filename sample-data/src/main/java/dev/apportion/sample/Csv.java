@@ -23,17 +23,6 @@ final class Csv {
         return row.append('"');
     }
 
-    /** Appends the fields comma-separated and ends the record with {@code "\n"}. */
-    static StringBuilder appendRecord(StringBuilder row, String... values) {
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-                row.append(',');
-            }
-            appendField(row, values[i]);
-        }
-        return row.append('\n');
-    }
-
     private static boolean needsQuotes(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

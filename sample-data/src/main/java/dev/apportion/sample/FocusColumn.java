@@ -49,10 +49,6 @@ enum FocusColumn {
         this.header = header;
     }
 
-    String header() {
-        return header;
-    }
-
     /** The header row without its line end. */
     static String headerRow() {
         StringBuilder row = new StringBuilder();

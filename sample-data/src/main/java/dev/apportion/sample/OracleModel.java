@@ -89,10 +89,6 @@ enum OracleModel {
         return random.nextDouble() < shareLoggedUndated ? id : datedId;
     }
 
-    boolean bills(TokenType tokenType) {
-        return listPrices.containsKey(tokenType);
-    }
-
     /**
      * List price in USD per 1M tokens.
      *

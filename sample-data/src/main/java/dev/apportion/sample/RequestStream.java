@@ -42,8 +42,9 @@ final class RequestStream {
         if (!hasNext()) {
             throw new NoSuchElementException("All %d requests of the month were generated".formatted(produced));
         }
-        Instant occurredAt = Instant.ofEpochMilli(arrivals.nextEpochMilli());
-        SessionPool.ActiveSession session = sessions.next();
+        long epochMilli = arrivals.nextEpochMilli();
+        Instant occurredAt = Instant.ofEpochMilli(epochMilli);
+        SessionPool.ActiveSession session = sessions.next(epochMilli);
         SessionProfile profile = session.profile();
         OracleModel model = profile.model();
         boolean failed = random.nextDouble() < ERROR_RATE;

@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 
 /**
  * The sessions open at any moment. Each request joins a random open session; a session that has served
- * its length is replaced by a new one. Only the open sessions are held, so memory does not grow with the
+ * its planned length, sat idle for half an hour or run for six hours is replaced by a new one. Only the open sessions are held, so memory does not grow with the
  * month, and a session's requests stay close in time while interleaving with other sessions.
  */
 final class SessionPool {
@@ -13,6 +13,10 @@ final class SessionPool {
     private static final int MIN_OPEN_SESSIONS = 4;
     private static final int MAX_OPEN_SESSIONS = 50_000;
     private static final double OPENAI_SHARE = 0.60;
+    // A user who comes back after half an hour starts a new session, and no session outlives a working day,
+    // however rarely its slot is drawn at night.
+    private static final long IDLE_TIMEOUT_MILLIS = 30 * 60_000L;
+    private static final long MAX_DURATION_MILLIS = 6 * 3_600_000L;
     private static final String[] ENVIRONMENTS = {"production", "staging", "development"};
     private static final double[] ENVIRONMENT_WEIGHTS = {0.90, 0.07, 0.03};
     private static final Feature[] FEATURES = Feature.values();
@@ -32,19 +36,23 @@ final class SessionPool {
         this.sessionKey = random.nextLong();
     }
 
-    /** The session the next request belongs to, with its position in that session. */
-    ActiveSession next() {
+    /**
+     * The session of a request made at {@code epochMilli} (never earlier than the previous request's), with
+     * the request's position in that session.
+     */
+    ActiveSession next(long epochMilli) {
         int slot = random.nextInt(slots.length);
         ActiveSession session = slots[slot];
-        if (session == null || session.served >= session.length) {
-            session = open();
+        if (session == null || session.isOver(epochMilli)) {
+            session = open(epochMilli);
             slots[slot] = session;
         }
         session.served++;
+        session.lastEpochMilli = epochMilli;
         return session;
     }
 
-    private ActiveSession open() {
+    private ActiveSession open(long epochMilli) {
         int user = random.nextInt(Population.USERS);
         Feature feature = FEATURES[Draws.weighted(random, FEATURE_WEIGHTS)];
         String environment = ENVIRONMENTS[Draws.weighted(random, ENVIRONMENT_WEIGHTS)];
@@ -54,9 +62,9 @@ final class SessionPool {
         SessionProfile profile = new SessionProfile(sessionId.toString(), population.userId(user),
                 population.consumerId(user), feature, environment, principal(environment, feature), model,
                 model.loggedId(random));
-        // Median three requests, a long tail of agent-like sessions, capped so no session spans a day.
+        // Median three requests and a long tail of agent-like sessions.
         int length = (int) Draws.clampedCount(1 + Draws.logLogistic(random, 2.0, 0.7), 1, 200);
-        return new ActiveSession(profile, length);
+        return new ActiveSession(profile, length, epochMilli);
     }
 
     private OracleModel model() {
@@ -96,11 +104,21 @@ final class SessionPool {
     static final class ActiveSession {
         private final SessionProfile profile;
         private final int length;
+        private final long startEpochMilli;
+        private long lastEpochMilli;
         private int served;
 
-        private ActiveSession(SessionProfile profile, int length) {
+        private ActiveSession(SessionProfile profile, int length, long startEpochMilli) {
             this.profile = profile;
             this.length = length;
+            this.startEpochMilli = startEpochMilli;
+            this.lastEpochMilli = startEpochMilli;
+        }
+
+        private boolean isOver(long epochMilli) {
+            return served >= length
+                    || epochMilli - lastEpochMilli > IDLE_TIMEOUT_MILLIS
+                    || epochMilli - startEpochMilli > MAX_DURATION_MILLIS;
         }
 
         SessionProfile profile() {

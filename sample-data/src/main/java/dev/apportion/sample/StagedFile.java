@@ -31,7 +31,9 @@ final class StagedFile implements Closeable {
     }
 
     static StagedFile create(Path target) throws IOException {
-        Path staging = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".partial");
+        // A fixed hidden name (not createTempFile) so the file gets the directory's usual permissions and a
+        // leftover from a killed run is simply overwritten by the next one.
+        Path staging = target.resolveSibling("." + target.getFileName() + ".partial");
         Writer writer = new BufferedWriter(
                 new OutputStreamWriter(Files.newOutputStream(staging), StandardCharsets.UTF_8), BUFFER_CHARS);
         return new StagedFile(target, staging, writer);

@@ -20,7 +20,7 @@ final class TokenSampler {
         Feature feature = session.feature();
         // Conversational features resend the history, so later turns carry more input.
         double growth = switch (feature) {
-            case CHAT, AGENT, CODE_ASSIST -> 1.0 + 0.25 * Math.min(position, 12);
+            case CHAT, AGENT, CODE_ASSIST -> 1.0 + 0.15 * Math.min(position, 10);
             default -> 1.0;
         };
         long input = Draws.clampedCount(Draws.logLogistic(random, feature.medianInputTokens() * growth, 0.45),

@@ -1,0 +1,215 @@
+package dev.apportion.allocation;
+
+import dev.apportion.ledger.DuckDbSession;
+import dev.apportion.ledger.Sql;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Allocates every invoice line of the period to row keys (DESIGN §8). Bases are computed set-based in
+ * DuckDB; the exact integer split runs in Java ({@link LineSplitter}) on the aggregated weights, which are
+ * per line and row key, never per request.
+ *
+ * <p>Each line takes the first rule whose selector matches and whose basis total is positive; a line no
+ * rule can split becomes one {@code unallocated} row. Residual {@code proportional} rules are evaluated
+ * last, on the usage allocations of the period. Expects {@code invoice_lines}, {@code anchored_cost_lines},
+ * {@code invoice_usage} and {@code reconciliation}; leaves {@code allocation_rows}.
+ */
+public final class Allocator {
+    private static final String SELECTED_LINES = """
+            SELECT anchor_id, amount_scale, BilledCost, coalesce(EffectiveCost, BilledCost), coalesce(ListCost, BilledCost),
+                   coalesce(ContractedCost, BilledCost), ListUnitPrice, ContractedUnitPrice, PricingQuantity, ConsumedQuantity
+            FROM invoice_lines ORDER BY anchor_id""";
+
+    private Allocator() {
+    }
+
+    public static void allocate(DuckDbSession db, RuleSet rules, String currency) {
+        db.execute(Sql.resource(Allocator.class, "allocation-setup.sql"));
+        Map<String, OriginLine> lines = new TreeMap<>();
+        db.query(SELECTED_LINES, row -> lines.put(row.getString(1), new OriginLine(row.getString(1), row.getInt(2),
+                row.getBigDecimal(3), row.getBigDecimal(4), row.getBigDecimal(5), row.getBigDecimal(6),
+                row.getBigDecimal(7), row.getBigDecimal(8), row.getBigDecimal(9), row.getBigDecimal(10))));
+        Map<String, Map<String, String>> fields = new HashMap<>();
+        db.query("SELECT * FROM line_fields", row -> {
+            Map<String, String> lineFields = new HashMap<>();
+            for (int column = 2; column <= row.getMetaData().getColumnCount(); column++) {
+                lineFields.put(row.getMetaData().getColumnName(column), row.getString(column));
+            }
+            fields.put(row.getString(1), lineFields);
+        });
+
+        // The index of the first rule each pending line may still take.
+        Map<String, Integer> pending = new TreeMap<>();
+        lines.keySet().forEach(anchor -> pending.put(anchor, 0));
+        try (DuckDBAppender appender = ((DuckDBConnection) db.connection()).createAppender("main", "allocation_rows")) {
+            while (!pending.isEmpty()) {
+                Map<String, Integer> candidates = new LinkedHashMap<>();
+                for (Map.Entry<String, Integer> line : pending.entrySet()) {
+                    int index = firstMatch(rules, fields.get(line.getKey()), line.getValue());
+                    if (index < 0) {
+                        appendUnallocated(appender, lines.get(line.getKey()));
+                    } else {
+                        candidates.put(line.getKey(), index);
+                    }
+                }
+                pending.keySet().retainAll(candidates.keySet());
+                if (candidates.isEmpty()) {
+                    break;
+                }
+                // Proportional residuals weigh the usage allocations, so they wait until nothing else is pending.
+                Map<String, Integer> batch = new LinkedHashMap<>();
+                candidates.forEach((anchor, index) -> {
+                    if (!isProportionalResidual(rules.rules().get(index))) {
+                        batch.put(anchor, index);
+                    }
+                });
+                if (batch.isEmpty()) {
+                    batch.putAll(candidates);
+                }
+                appender.flush();
+                Set<String> allocated = evaluate(db, rules, currency, batch, lines, appender);
+                batch.forEach((anchor, index) -> {
+                    if (allocated.contains(anchor)) {
+                        pending.remove(anchor);
+                    } else {
+                        pending.put(anchor, index + 1);
+                    }
+                });
+            }
+            appender.flush();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot write allocation rows: " + e.getMessage(), e);
+        }
+    }
+
+    private static int firstMatch(RuleSet rules, Map<String, String> lineFields, int from) {
+        for (int index = from; index < rules.rules().size(); index++) {
+            if (rules.rules().get(index).selects(lineFields)) {
+                return index;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isProportionalResidual(Rule rule) {
+        return rule.method() == Rule.Method.RESIDUAL && "proportional".equals(rule.basis());
+    }
+
+    /** Splits the lines of {@code batch} whose candidate rule has a positive basis; returns their anchors. */
+    private static Set<String> evaluate(DuckDbSession db, RuleSet rules, String currency, Map<String, Integer> batch,
+                                        Map<String, OriginLine> lines, DuckDBAppender appender) throws SQLException {
+        Set<String> allocated = new HashSet<>();
+        db.execute("CREATE OR REPLACE TEMP TABLE line_candidates (anchor_id VARCHAR, rule_index INTEGER, method VARCHAR, basis VARCHAR, \"window\" VARCHAR)");
+        try (PreparedStatement insert = db.connection().prepareStatement("INSERT INTO line_candidates VALUES (?, ?, ?, ?, ?)")) {
+            for (Map.Entry<String, Integer> candidate : batch.entrySet()) {
+                Rule rule = rules.rules().get(candidate.getValue());
+                insert.setString(1, candidate.getKey());
+                insert.setInt(2, candidate.getValue());
+                insert.setString(3, rule.method().id());
+                insert.setString(4, rule.basis());
+                insert.setString(5, rule.window());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        db.execute(Sql.resource(Allocator.class, "candidate-weights.sql").bind("currency", currency));
+        List<WeightRow> group = new ArrayList<>();
+        String[] current = {null};
+        db.query("""
+                SELECT anchor_id, rule_index, consumer_id, principal_id, feature, environment, weight, usage_unit,
+                       usage_quantity, usage_ref, usage_entry_count, rate_version
+                FROM candidate_weights WHERE weight > 0 ORDER BY anchor_id""", row -> {
+            String anchor = row.getString(1);
+            if (current[0] != null && !current[0].equals(anchor)) {
+                split(rules, lines.get(current[0]), group, appender);
+                allocated.add(current[0]);
+                group.clear();
+            }
+            current[0] = anchor;
+            group.add(new WeightRow(row.getInt(2), row.getString(3), row.getString(4), row.getString(5), row.getString(6),
+                    row.getBigDecimal(7), row.getString(8), row.getBigDecimal(9), row.getString(10), row.getLong(11),
+                    row.getString(12)));
+        });
+        if (current[0] != null) {
+            split(rules, lines.get(current[0]), group, appender);
+            allocated.add(current[0]);
+        }
+        return allocated;
+    }
+
+    record WeightRow(int ruleIndex, String consumerId, String principalId, String feature, String environment,
+                     BigDecimal weight, String usageUnit, BigDecimal usageQuantity, String usageRef, long usageEntryCount,
+                     String rateVersion) {
+        /** The row key as one string whose code-point order is the tuple order, nulls first (DESIGN §8). */
+        String rowKey() {
+            StringBuilder key = new StringBuilder();
+            for (String part : new String[] {consumerId, principalId, feature, environment}) {
+                if (key.length() > 0) {
+                    key.append('\u0000');
+                }
+                key.append(part == null ? "\u0000" : "\u0001" + part);
+            }
+            return key.toString();
+        }
+    }
+
+    private static void split(RuleSet rules, OriginLine origin, List<WeightRow> rows, DuckDBAppender appender) throws SQLException {
+        Rule rule = rules.rules().get(rows.get(0).ruleIndex());
+        List<BigDecimal> weights = rows.stream().map(WeightRow::weight).toList();
+        List<String> keys = rows.stream().map(WeightRow::rowKey).toList();
+        List<AllocatedShare> shares = LineSplitter.split(origin, weights, keys);
+        for (int i = 0; i < rows.size(); i++) {
+            WeightRow row = rows.get(i);
+            AllocatedShare share = shares.get(i);
+            String note = share.unitPriceIdentityKept()
+                    ? "split by " + describe(rule) + "; list and contracted cost = unit price x row pricing quantity"
+                    : "split by " + describe(rule) + "; list and contracted cost split like billed cost (origin has no unit-price identity)";
+            appender.beginRow()
+                    .append(origin.anchorId()).append(rule.id()).append(rule.method().id()).append(rule.owner()).append(keys.get(i))
+                    .append(row.consumerId()).append(row.principalId()).append(row.feature()).append(row.environment())
+                    .append(row.consumerId() == null ? "unattributed" : row.consumerId())
+                    .append(share.ratio()).append(column(share.billedCost())).append(column(share.effectiveCost()))
+                    .append(column(share.listCost())).append(column(share.contractedCost())).append(column(share.pricingQuantity()))
+                    .append(column(share.consumedQuantity())).append(row.usageUnit()).append(column(row.usageQuantity()))
+                    .append(row.usageRef()).append(row.usageEntryCount()).append(row.rateVersion()).append(note)
+                    .endRow();
+        }
+    }
+
+    /** The value at the DECIMAL(38, 18) scale of allocation_rows; exact, since no amount has more places. */
+    private static BigDecimal column(BigDecimal value) {
+        return value == null ? null : value.setScale(18);
+    }
+
+    private static String describe(Rule rule) {
+        return switch (rule.method()) {
+            case DIRECT -> "rule " + rule.id() + " (direct: contracted ledger cost, variance " + rule.variance() + ")";
+            case ACTIVITY -> "rule " + rule.id() + " (activity: " + rule.basis() + ", window " + rule.window() + ")";
+            case RESIDUAL -> "rule " + rule.id() + " (residual: " + rule.basis() + ")";
+        };
+    }
+
+    private static void appendUnallocated(DuckDBAppender appender, OriginLine origin) throws SQLException {
+        appender.beginRow()
+                .append(origin.anchorId()).append((String) null).append("unallocated").append((String) null).append("")
+                .append((String) null).append((String) null).append((String) null).append((String) null).append((String) null)
+                .append(BigDecimal.ONE.setScale(12)).append(column(origin.billedCost())).append(column(origin.effectiveCost()))
+                .append(column(origin.listCost())).append(column(origin.contractedCost())).append(column(origin.pricingQuantity()))
+                .append(column(origin.consumedQuantity())).append((String) null).append((BigDecimal) null)
+                .append((String) null).append(0L).append((String) null)
+                .append("no rule could split this line (every matching basis was zero); kept whole as unallocated")
+                .endRow();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.apportion.focus;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The canonical serialisation of an output row (DESIGN §9), as one SQL expression so export and verify
+ * compute it the same way over DuckDB: columns in file order, tab-separated; {@code \N} for null; decimals
+ * plain with trailing zeros stripped; timestamps ISO-8601 UTC with {@code Z} (fraction only when non-zero);
+ * in text, backslash, tab, newline and carriage return escaped as {@code \\ \t \n \r}.
+ */
+public final class CanonicalRow {
+    /** DuckDB macros the expression uses; run once per session. */
+    public static final String MACROS = """
+            CREATE OR REPLACE TEMP MACRO canon_text(s) AS coalesce(replace(replace(replace(replace(s, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r'), '\\N');
+            CREATE OR REPLACE TEMP MACRO plain_decimal(d) AS CASE WHEN CAST(d AS VARCHAR) LIKE '%.%' THEN rtrim(rtrim(CAST(d AS VARCHAR), '0'), '.') ELSE CAST(d AS VARCHAR) END;
+            CREATE OR REPLACE TEMP MACRO canon_decimal(d) AS coalesce(CASE WHEN plain_decimal(d) = '-0' THEN '0' ELSE plain_decimal(d) END, '\\N');
+            CREATE OR REPLACE TEMP MACRO iso_instant(t) AS strftime(t, '%Y-%m-%dT%H:%M:%S')
+                || CASE WHEN epoch_us(t) % 1000000 = 0 THEN '' ELSE '.' || rtrim(lpad(CAST(epoch_us(t) % 1000000 AS VARCHAR), 6, '0'), '0') END || 'Z';
+            CREATE OR REPLACE TEMP MACRO canon_instant(t) AS coalesce(iso_instant(t), '\\N');
+            CREATE OR REPLACE TEMP MACRO canon_integer(i) AS coalesce(CAST(i AS VARCHAR), '\\N')""";
+
+    private CanonicalRow() {
+    }
+
+    /** The serialisation of {@code columns} (in the given order) as a SQL expression. */
+    public static String expression(List<OutputColumns.OutputColumn> columns) {
+        return columns.stream().map(column -> {
+            String quoted = "\"" + column.name() + "\"";
+            if (column.duckDbType().startsWith("DECIMAL")) {
+                return "canon_decimal(" + quoted + ")";
+            } else if (column.duckDbType().equals("TIMESTAMPTZ")) {
+                return "canon_instant(" + quoted + ")";
+            } else if (column.duckDbType().equals("BIGINT")) {
+                return "canon_integer(" + quoted + ")";
+            }
+            return "canon_text(" + quoted + ")";
+        }).collect(Collectors.joining(" || chr(9) || "));
+    }
+}

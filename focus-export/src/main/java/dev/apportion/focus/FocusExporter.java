@@ -1,0 +1,162 @@
+package dev.apportion.focus;
+
+import dev.apportion.ledger.AtomicFiles;
+import dev.apportion.ledger.DuckDbSession;
+import dev.apportion.ledger.Sha256;
+import dev.apportion.ledger.Sql;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Writes the FOCUS rows of a close (DESIGN §9): {@code focus/cost-and-usage.parquet}, its spreadsheet twin,
+ * {@code evidence/usage-refs.parquet} and {@code inputs/invoice-lines.parquet}, and computes the content
+ * digest and the Merkle root the manifest seals.
+ *
+ * <p>Expects {@code invoice_lines}, {@code allocation_rows}, {@code anchored_cost_lines} and
+ * {@code reconciliation} in the session.
+ */
+public final class FocusExporter {
+    public static final String FOCUS_FILE = "focus/cost-and-usage.parquet";
+    public static final String CSV_FILE = "spreadsheet/cost-and-usage.csv";
+    public static final String USAGE_REFS_FILE = "evidence/usage-refs.parquet";
+    public static final String INVOICE_LINES_FILE = "inputs/invoice-lines.parquet";
+
+    private FocusExporter() {
+    }
+
+    /** What the export computed, for the manifest. */
+    public record Result(long rows, String contentDigest, String merkleRoot, long evidenceComplete,
+                         long evidenceInsufficient) {
+    }
+
+    public static Result export(DuckDbSession db, Path closeDirectory, OutputColumns.Profile profile,
+                                Map<String, String> focusMetadata) {
+        List<OutputColumns.OutputColumn> columns = OutputColumns.forProfile(profile);
+        List<OutputColumns.OutputColumn> withoutHash = columns.stream()
+                .filter(column -> !column.name().equals("x_EvidenceHash")).toList();
+        db.execute(CanonicalRow.MACROS);
+        String principal = profile == OutputColumns.Profile.STRICT ? "x_PrincipalId" : "PrincipalId";
+        String consumer = profile == OutputColumns.Profile.STRICT ? "x_ConsumerId" : "ConsumerId";
+        db.execute(Sql.resource(FocusExporter.class, "focus-rows.sql")
+                .bindRaw("origin_columns", originColumns())
+                .bindRaw("principal_column", principal)
+                .bindRaw("consumer_column", consumer)
+                .bindRaw("columns_without_hash", withoutHash.stream().map(column -> "\"" + column.name() + "\"")
+                        .collect(Collectors.joining(", ")))
+                .bindRaw("canonical_without_hash", CanonicalRow.expression(withoutHash)));
+
+        String selectList = columns.stream().map(column -> "\"" + column.name() + "\"").collect(Collectors.joining(", "));
+        Path focusFile = closeDirectory.resolve(FOCUS_FILE);
+        copy(db, "SELECT " + selectList + " FROM focus_rows ORDER BY x_AllocationRowId", focusFile,
+                "FORMAT parquet, COMPRESSION zstd, KV_METADATA " + kvMetadata(focusMetadata));
+        copy(db, "SELECT " + csvSelectList(columns) + " FROM focus_rows ORDER BY x_AllocationRowId",
+                closeDirectory.resolve(CSV_FILE), "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"'");
+        copy(db, """
+                SELECT DISTINCT f.x_UsageRef, c.entry_id AS ledger_entry_id, c.cost_line_id
+                FROM (SELECT DISTINCT x_UsageRef, x_AllocationAnchorId, "%s", "%s", x_AllocationMethod FROM focus_rows WHERE x_UsageRef IS NOT NULL) f
+                JOIN usage_ref_lines c ON c.usage_ref = f.x_UsageRef
+                ORDER BY 1, 3""".formatted(consumer, principal), closeDirectory.resolve(USAGE_REFS_FILE),
+                "FORMAT parquet, COMPRESSION zstd");
+        copy(db, "SELECT * FROM invoice_lines ORDER BY anchor_id", closeDirectory.resolve(INVOICE_LINES_FILE),
+                "FORMAT parquet, COMPRESSION zstd");
+
+        long[] evidence = new long[2];
+        db.query("SELECT count(*) FILTER (WHERE x_EvidenceStatus = 'complete'), count(*) FILTER (WHERE x_EvidenceStatus <> 'complete') FROM focus_rows",
+                row -> {
+                    evidence[0] = row.getLong(1);
+                    evidence[1] = row.getLong(2);
+                });
+        Digests digests = digests(db, "focus_rows", columns);
+        return new Result(digests.rows(), digests.contentDigest(), digests.merkleRoot(), evidence[0], evidence[1]);
+    }
+
+    /** Content digest and Merkle root of the rows in {@code table} (DESIGN §9), streamed in row-id order. */
+    public static Digests digests(DuckDbSession db, String table, List<OutputColumns.OutputColumn> columns) {
+        db.execute(CanonicalRow.MACROS);
+        MessageDigest content = Sha256.newDigest();
+        List<String> leaves = new ArrayList<>();
+        db.query("SELECT " + CanonicalRow.expression(columns) + ", x_EvidenceHash FROM " + table + " ORDER BY x_AllocationRowId",
+                row -> {
+                    content.update(row.getString(1).getBytes(StandardCharsets.UTF_8));
+                    content.update((byte) '\n');
+                    leaves.add(row.getString(2));
+                });
+        return new Digests(leaves.size(), HexFormat.of().formatHex(content.digest()), MerkleRoot.of(leaves));
+    }
+
+    /** The content digest, Merkle root and row count of a set of rows. */
+    public record Digests(long rows, String contentDigest, String merkleRoot) {
+    }
+
+    private static String originColumns() {
+        return FocusSchema.costAndUsage().stream().map(column -> {
+            String name = column.name();
+            String expression = switch (name) {
+                case "AllocatedMethodDetails" -> "'{\"Elements\":[{\"AllocatedRatio\":' || plain_decimal(a.split_ratio) || "
+                        + "CASE WHEN a.usage_unit IS NOT NULL THEN ',\"UsageUnit\":' || CAST(to_json(a.usage_unit) AS VARCHAR) "
+                        + "|| ',\"UsageQuantity\":' || plain_decimal(a.usage_quantity) ELSE '' END || '}]}'";
+                case "AllocatedMethodId" -> "coalesce(a.rule_id, 'unallocated')";
+                case "AllocatedResourceId", "AllocatedResourceName" -> "a.allocated_resource_id";
+                case "AllocatedTags" -> "CASE WHEN a.allocated_resource_id IS NULL THEN NULL ELSE nullif('{' || array_to_string(list_filter(["
+                        + "'\"apportion/environment\":' || CAST(to_json(a.environment) AS VARCHAR), "
+                        + "'\"apportion/feature\":' || CAST(to_json(a.feature) AS VARCHAR)], lambda tag: tag IS NOT NULL), ',') || '}', '{}') END";
+                case "BilledCost" -> "a.billed_cost";
+                case "EffectiveCost" -> "a.effective_cost";
+                case "ListCost" -> "a.list_cost";
+                case "ContractedCost" -> "a.contracted_cost";
+                case "PricingQuantity" -> "a.pricing_quantity";
+                case "ConsumedQuantity" -> "a.consumed_quantity";
+                default -> "i.\"" + name + "\"";
+            };
+            return expression + " AS \"" + name + "\"";
+        }).collect(Collectors.joining(",\n       "));
+    }
+
+    /**
+     * Text cells beginning with {@code = + - @}, tab or carriage return get a leading apostrophe so a
+     * spreadsheet shows them as text instead of running them as formulas; numbers are written as plain
+     * decimals and stay numeric.
+     */
+    private static String csvSelectList(List<OutputColumns.OutputColumn> columns) {
+        return columns.stream().map(column -> {
+            String quoted = "\"" + column.name() + "\"";
+            String expression;
+            if (column.duckDbType().startsWith("DECIMAL")) {
+                expression = "plain_decimal(" + quoted + ")";
+            } else if (column.duckDbType().equals("TIMESTAMPTZ")) {
+                expression = "iso_instant(" + quoted + ")";
+            } else if (column.duckDbType().equals("VARCHAR")) {
+                expression = "CASE WHEN regexp_matches(" + quoted + ", '^[=+\\-@\\t\\r]') THEN '''' || " + quoted + " ELSE " + quoted + " END";
+            } else {
+                expression = quoted;
+            }
+            return expression + " AS " + quoted;
+        }).collect(Collectors.joining(", "));
+    }
+
+    private static String kvMetadata(Map<String, String> metadata) {
+        return metadata.entrySet().stream()
+                .map(entry -> Sql.literal(entry.getKey()) + ": " + Sql.literal(entry.getValue()))
+                .collect(Collectors.joining(", ", "{", "}"));
+    }
+
+    private static void copy(DuckDbSession db, String query, Path target, String options) {
+        try {
+            Files.createDirectories(target.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + target.getParent() + ": " + e.getMessage(), e);
+        }
+        Path temporary = AtomicFiles.temporaryFor(target);
+        db.execute(Sql.of("COPY (" + query + ") TO ${target} (" + options + ")").bind("target", temporary));
+        AtomicFiles.move(temporary, target);
+    }
+}

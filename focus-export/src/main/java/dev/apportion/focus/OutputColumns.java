@@ -1,0 +1,88 @@
+package dev.apportion.focus;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The columns of Apportion's FOCUS output in file order (DESIGN §9): the 65 FOCUS 1.4 columns and the
+ * actor columns in ASCII order, then the evidence columns ({@code x_}) in ASCII order.
+ */
+public final class OutputColumns {
+    /** The evidence columns and their DuckDB types. */
+    static final List<OutputColumn> EVIDENCE = List.of(
+            new OutputColumn("x_AllocationAnchorId", "VARCHAR"),
+            new OutputColumn("x_AllocationMethod", "VARCHAR"),
+            new OutputColumn("x_AllocationRowId", "VARCHAR"),
+            new OutputColumn("x_EvidenceHash", "VARCHAR"),
+            new OutputColumn("x_EvidenceOwner", "VARCHAR"),
+            new OutputColumn("x_EvidenceStatus", "VARCHAR"),
+            new OutputColumn("x_MappingNote", "VARCHAR"),
+            new OutputColumn("x_QuantitySource", "VARCHAR"),
+            new OutputColumn("x_RateVersion", "VARCHAR"),
+            new OutputColumn("x_ReconciliationStatus", "VARCHAR"),
+            new OutputColumn("x_SplitPeriodEnd", "TIMESTAMPTZ"),
+            new OutputColumn("x_SplitPeriodStart", "TIMESTAMPTZ"),
+            new OutputColumn("x_SplitRatio", "DECIMAL(38, 12)"),
+            new OutputColumn("x_UsageEntryCount", "BIGINT"),
+            new OutputColumn("x_UsageRef", "VARCHAR"));
+
+    private OutputColumns() {
+    }
+
+    /** A column of the output: its name in the file and its DuckDB type. */
+    public record OutputColumn(String name, String duckDbType) {
+    }
+
+    /** All output columns in file order for {@code profile} ({@link Profile#STRICT} prefixes the actor columns). */
+    public static List<OutputColumn> forProfile(Profile profile) {
+        List<OutputColumn> focus = new ArrayList<>();
+        for (FocusColumn column : FocusSchema.costAndUsage()) {
+            focus.add(new OutputColumn(column.name(), switch (column.dataType()) {
+                case DECIMAL -> "DECIMAL(38, 18)";
+                case DATE_TIME -> "TIMESTAMPTZ";
+                case STRING, JSON -> "VARCHAR";
+            }));
+        }
+        List<OutputColumn> custom = new ArrayList<>(EVIDENCE);
+        if (profile == Profile.STRICT) {
+            custom.add(new OutputColumn("x_ConsumerId", "VARCHAR"));
+            custom.add(new OutputColumn("x_PrincipalId", "VARCHAR"));
+        } else {
+            focus.add(new OutputColumn("ConsumerId", "VARCHAR"));
+            focus.add(new OutputColumn("PrincipalId", "VARCHAR"));
+        }
+        focus.sort(Comparator.comparing(OutputColumn::name));
+        custom.sort(Comparator.comparing(OutputColumn::name));
+        List<OutputColumn> all = new ArrayList<>(focus);
+        all.addAll(custom);
+        return List.copyOf(all);
+    }
+
+    /** The output profiles of {@code --profile}. */
+    public enum Profile {
+        /** FOCUS 1.4 plus the requested actor columns {@code PrincipalId} and {@code ConsumerId}. */
+        DEFAULT("focus-1.4"),
+        /** For validators that enforce the 1.4 custom-column prefix: {@code x_PrincipalId}, {@code x_ConsumerId}. */
+        STRICT("focus-1.4-strict");
+
+        private final String id;
+
+        Profile(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public static Profile fromId(String id) {
+            for (Profile profile : values()) {
+                if (profile.id.equals(id)) {
+                    return profile;
+                }
+            }
+            throw new IllegalArgumentException("Unknown profile '" + id + "'; use focus-1.4 or focus-1.4-strict");
+        }
+    }
+}

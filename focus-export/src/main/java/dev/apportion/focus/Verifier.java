@@ -1,0 +1,130 @@
+package dev.apportion.focus;
+
+import dev.apportion.ledger.DuckDbSession;
+import dev.apportion.ledger.Sha256;
+import dev.apportion.ledger.Sql;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Checks a published close offline (DESIGN §9): the manifest signature against a trusted key, every file
+ * checksum, every row hash, the Merkle root and content digest, conservation per anchor against the
+ * normalised invoice lines, ratios per origin, evidence counts, the archived inputs and basic FOCUS rules.
+ */
+public final class Verifier {
+    private Verifier() {
+    }
+
+    /**
+     * Returns the failures found (empty when the close verifies).
+     *
+     * @param archivedInput finds the archived original of an input by its SHA-256 (null when missing)
+     */
+    public static List<String> verify(Path closeDirectory, PublicKey trustedKey, DuckDbSession db,
+                                      Function<String, Path> archivedInput) {
+        List<String> failures = new ArrayList<>();
+        byte[] manifestBytes;
+        byte[] signature;
+        try {
+            manifestBytes = Files.readAllBytes(closeDirectory.resolve(Manifest.FILE));
+            signature = Files.readAllBytes(closeDirectory.resolve(Manifest.SIGNATURE_FILE));
+        } catch (IOException e) {
+            failures.add("cannot read the manifest or its signature: " + e.getMessage());
+            return failures;
+        }
+        if (!ManifestSignature.verify(trustedKey, manifestBytes, signature)) {
+            failures.add("manifest.json.sig does not verify with the trusted public key");
+        }
+        JsonNode manifest = Manifest.JSON.readTree(manifestBytes);
+        for (JsonNode output : manifest.path("outputs")) {
+            Path file = closeDirectory.resolve(output.path("path").asString());
+            if (!Files.isRegularFile(file)) {
+                failures.add("missing output " + output.path("path").asString());
+            } else if (!Sha256.ofFile(file).equals(output.path("sha256").asString())) {
+                failures.add("checksum differs for " + output.path("path").asString());
+            }
+        }
+        List<String> listed = new ArrayList<>();
+        manifest.path("outputs").forEach(output -> listed.add(output.path("path").asString()));
+        for (Path file : Manifest.files(closeDirectory)) {
+            String relative = closeDirectory.relativize(file).toString().replace('\\', '/');
+            if (!listed.contains(relative)) {
+                failures.add("file not listed in the manifest: " + relative);
+            }
+        }
+        for (JsonNode input : manifest.path("inputs")) {
+            String sha = input.path("sha256").asString();
+            Path archived = archivedInput.apply(sha);
+            if (archived == null || !Files.isRegularFile(archived)) {
+                failures.add("input " + input.path("name").asString() + " (" + sha + ") is not in the archive");
+            } else if (!Sha256.ofFile(archived).equals(sha)) {
+                failures.add("archived input " + archived + " no longer has SHA-256 " + sha);
+            }
+        }
+        if (!failures.isEmpty() && failures.stream().anyMatch(failure -> failure.contains("focus/"))) {
+            return failures;
+        }
+        OutputColumns.Profile profile = OutputColumns.Profile.fromId(manifest.path("profile").asString());
+        List<OutputColumns.OutputColumn> columns = OutputColumns.forProfile(profile);
+        List<OutputColumns.OutputColumn> withoutHash = columns.stream()
+                .filter(column -> !column.name().equals("x_EvidenceHash")).toList();
+        db.execute(CanonicalRow.MACROS);
+        db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE verify_rows AS SELECT * FROM read_parquet(${file})")
+                .bind("file", closeDirectory.resolve(FocusExporter.FOCUS_FILE)));
+        db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE verify_lines AS SELECT * FROM read_parquet(${file})")
+                .bind("file", closeDirectory.resolve(FocusExporter.INVOICE_LINES_FILE)));
+        long badHashes = db.queryLong("SELECT count(*) FROM verify_rows WHERE x_EvidenceHash <> sha256("
+                + CanonicalRow.expression(withoutHash) + ")");
+        if (badHashes > 0) {
+            failures.add(badHashes + " row(s) whose x_EvidenceHash does not match their content");
+        }
+        FocusExporter.Digests digests = FocusExporter.digests(db, "verify_rows", columns);
+        if (!digests.contentDigest().equals(manifest.path("contentDigest").asString())) {
+            failures.add("content digest " + digests.contentDigest() + " differs from the manifest's " + manifest.path("contentDigest").asString());
+        }
+        if (!digests.merkleRoot().equals(manifest.path("merkleRoot").asString())) {
+            failures.add("Merkle root " + digests.merkleRoot() + " differs from the manifest's " + manifest.path("merkleRoot").asString());
+        }
+        db.query("""
+                SELECT l.anchor_id, l.BilledCost, r.billed, l.EffectiveCost, r.effective, r.ratio
+                FROM verify_lines l LEFT JOIN (
+                    SELECT x_AllocationAnchorId AS anchor_id, sum(BilledCost) AS billed, sum(EffectiveCost) AS effective,
+                           sum(x_SplitRatio) AS ratio
+                    FROM verify_rows GROUP BY 1) r ON r.anchor_id = l.anchor_id
+                WHERE r.billed IS DISTINCT FROM l.BilledCost OR r.effective IS DISTINCT FROM coalesce(l.EffectiveCost, l.BilledCost)
+                   OR r.ratio <> 1
+                ORDER BY 1 LIMIT 20""", row -> failures.add("conservation fails for " + row.getString(1) + ": billed "
+                + row.getBigDecimal(2) + " vs allocated " + row.getBigDecimal(3) + ", effective " + row.getBigDecimal(4)
+                + " vs " + row.getBigDecimal(5) + ", ratios sum " + row.getBigDecimal(6)));
+        long orphans = db.queryLong("SELECT count(*) FROM verify_rows WHERE x_AllocationAnchorId NOT IN (SELECT anchor_id FROM verify_lines)");
+        if (orphans > 0) {
+            failures.add(orphans + " row(s) whose anchor is not an invoice line of the close");
+        }
+        for (String column : FocusSchema.mandatoryNotNull()) {
+            long nulls = db.queryLong("SELECT count(*) FROM verify_rows WHERE \"" + column + "\" IS NULL");
+            if (nulls > 0) {
+                failures.add(nulls + " row(s) with null mandatory column " + column);
+            }
+        }
+        FocusSchema.allowedValues().forEach((column, values) -> {
+            long bad = db.queryLong(Sql.of("SELECT count(*) FROM verify_rows WHERE \"" + column + "\" IS NOT NULL AND NOT list_contains(${values}, \""
+                    + column + "\")").bindList("values", List.copyOf(values)).text());
+            if (bad > 0) {
+                failures.add(bad + " row(s) with a value of " + column + " that FOCUS 1.4 does not allow");
+            }
+        });
+        long complete = db.queryLong("SELECT count(*) FROM verify_rows WHERE x_EvidenceStatus = 'complete'");
+        if (complete != manifest.path("evidence").path("complete").asLong()) {
+            failures.add("evidence: " + complete + " complete rows, manifest says " + manifest.path("evidence").path("complete").asLong());
+        }
+        return failures;
+    }
+
+}

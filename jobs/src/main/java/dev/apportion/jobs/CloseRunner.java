@@ -1,0 +1,113 @@
+package dev.apportion.jobs;
+
+import dev.apportion.ledger.Home;
+import dev.apportion.ledger.Sha256;
+import dev.apportion.pricing.CatalogueFile;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs a close: the inbox first, then the fingerprint, then the Spring Batch close job with the
+ * identifying parameters period and version. A failed close rerun with the same command restarts the
+ * failed job instance at its failed step.
+ */
+final class CloseRunner {
+    /** The outcome of a close for the command line. */
+    record Outcome(Path published, boolean unchanged, Ingestor.Summary ingest) {
+    }
+
+    private CloseRunner() {
+    }
+
+    static Outcome close(Home home, YearMonth period, String profile, Clock clock, PrintStream progress,
+                         CloseJobConfiguration.FailureInjection failureInjection) {
+        Config config = Config.load(home);
+        Ingestor ingestor = new Ingestor(home, clock, progress);
+        Ingestor.Summary ingest = ingestor.ingestInbox(config.settleSeconds());
+        String fingerprint = fingerprint(ingestor, period, config, profile);
+        Path current = home.currentVersionFile(period);
+        int version = 1;
+        if (Files.exists(current)) {
+            String name = read(current).strip();
+            Path published = home.closes(period).resolve(name);
+            JsonNode manifest = JsonMapper.builder().build().readTree(read(published.resolve("manifest.json")));
+            if (manifest.path("fingerprint").asString().equals(fingerprint)) {
+                progress.println("close: " + period + " is unchanged since " + name + " (same inputs, rules, catalogue and profile)");
+                return new Outcome(published, true, ingest);
+            }
+            throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, period + " was already closed as " + name
+                    + " and its inputs or configuration changed since; republication (--republish) is not available in this release");
+        }
+        try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
+            context.registerBean(Home.class, () -> home);
+            context.registerBean(Clock.class, () -> clock);
+            context.registerBean(CloseJobConfiguration.FailureInjection.class, () -> failureInjection);
+            context.register(CloseJobConfiguration.class);
+            context.refresh();
+            JobParameters parameters = new JobParametersBuilder()
+                    .addString("period", period.toString(), true)
+                    .addLong("version", (long) version, true)
+                    .addString("profile", profile, false)
+                    .addString("fingerprint", fingerprint, false)
+                    .toJobParameters();
+            progress.println("close: " + period + " v" + version + ": price, reconcile, allocate, export, report, publish");
+            JobExecution execution = context.getBean(JobOperator.class).start(context.getBean(Job.class), parameters);
+            if (execution.getStatus() != BatchStatus.COMPLETED) {
+                List<Throwable> failures = new ArrayList<>(execution.getAllFailureExceptions());
+                for (Throwable failure : failures) {
+                    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+                        if (cause instanceof ApportionException apportion) {
+                            throw apportion;
+                        }
+                    }
+                }
+                IllegalStateException error = new IllegalStateException("The close job of " + period + " ended " + execution.getStatus()
+                        + "; rerun the same command to resume at the failed step");
+                failures.forEach(error::addSuppressed);
+                throw error;
+            }
+        } catch (org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException
+                 | org.springframework.batch.core.launch.JobExecutionAlreadyRunningException
+                 | org.springframework.batch.core.job.parameters.InvalidJobParametersException
+                 | org.springframework.batch.core.launch.JobRestartException e) {
+            throw new IllegalStateException("Cannot run the close job of " + period + ": " + e.getMessage(), e);
+        }
+        return new Outcome(home.close(period, version), false, ingest);
+    }
+
+    /** SHA-256 of the period's input hashes (sorted), the rules, the catalogue, the version and the profile. */
+    static String fingerprint(Ingestor ingestor, YearMonth period, Config config, String profile) {
+        List<String> parts = new ArrayList<>();
+        ingestor.records().stream().filter(record -> record.path("periods").has(period.toString()))
+                .map(record -> "input " + record.path("sha256").asString()).sorted().forEach(parts::add);
+        parts.add("config " + Sha256.of(config.bytes()));
+        parts.add("catalogue " + CatalogueFile.builtIn().id() + " " + CatalogueFile.builtIn().version() + " precedence 1");
+        parts.add("apportion " + CloseStages.APPORTION_VERSION);
+        parts.add("profile " + profile);
+        return Sha256.of(String.join("\n", parts));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

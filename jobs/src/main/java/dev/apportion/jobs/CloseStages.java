@@ -1,0 +1,263 @@
+package dev.apportion.jobs;
+
+import dev.apportion.allocation.Allocator;
+import dev.apportion.focus.EvidenceKeys;
+import dev.apportion.focus.FocusExporter;
+import dev.apportion.focus.Manifest;
+import dev.apportion.focus.OutputColumns;
+import dev.apportion.ledger.AtomicFiles;
+import dev.apportion.ledger.DuckDbSession;
+import dev.apportion.ledger.Home;
+import dev.apportion.ledger.Sql;
+import dev.apportion.pricing.CatalogueFile;
+import dev.apportion.pricing.LedgerPricer;
+import dev.apportion.readers.InputFormat;
+import dev.apportion.reconcile.Reconciler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.YearMonth;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The stages of the close job. Each reads what earlier stages left in the work directory
+ * ({@code closes/<P>/.work-v<N>/stage}) and writes its own outputs there atomically, so a rerun after a
+ * failure resumes at the failed stage with the same inputs. {@code out/} becomes {@code v<N>} on publish.
+ */
+final class CloseStages {
+    static final String APPORTION_VERSION = "0.1.0";
+
+    private final Home home;
+    private final YearMonth period;
+    private final int version;
+    private final Clock clock;
+
+    CloseStages(Home home, YearMonth period, int version, Clock clock) {
+        this.home = home;
+        this.period = period;
+        this.version = version;
+        this.clock = clock;
+    }
+
+    Path stage(String name) {
+        return home.closeWork(period, version).resolve("stage").resolve(name);
+    }
+
+    Path out() {
+        return home.closeWork(period, version).resolve("out");
+    }
+
+    void price() {
+        Config config = Config.load(home);
+        Ingestor state = new Ingestor(home, clock, System.err);
+        try (DuckDbSession db = session()) {
+            List<Path> invoiceFiles = state.committed(InputFormat.Kind.BILLING).stream()
+                    .filter(path -> path.getParent().equals(home.invoicePartition(period))).toList();
+            if (invoiceFiles.isEmpty()) {
+                throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "No invoice lines were ingested for "
+                        + period + "; drop the period's billing exports into " + home.inbox() + " first");
+            }
+            db.execute(Sql.of("CREATE TEMP TABLE invoice_lines AS SELECT * FROM read_parquet(${files}, union_by_name = true)")
+                    .bindList("files", invoiceFiles.stream().map(Path::toString).toList()));
+            List<Path> eventFiles = state.committed(InputFormat.Kind.USAGE).stream()
+                    .filter(path -> path.getParent().equals(home.ledgerPartition(period))).toList();
+            LedgerPricer.price(db, CatalogueFile.builtIn(), eventFiles, period, config.accounts(), config.models());
+            write(db, "invoice_lines", stage("invoice-lines.parquet"));
+            write(db, "cost_lines", stage("cost-lines.parquet"));
+        }
+    }
+
+    void reconcile() {
+        try (DuckDbSession db = session()) {
+            load(db, "invoice_lines", "cost_lines");
+            Reconciler.reconcile(db, period, currency(db));
+            write(db, "anchored_cost_lines", stage("anchored-cost-lines.parquet"));
+            write(db, "invoice_usage", stage("invoice-usage.parquet"));
+            write(db, "reconciliation", stage("reconciliation.parquet"));
+        }
+    }
+
+    void allocate() {
+        Config config = Config.load(home);
+        try (DuckDbSession db = session()) {
+            load(db, "invoice_lines", "anchored_cost_lines", "invoice_usage", "reconciliation");
+            Allocator.allocate(db, config.rules(), currency(db));
+            write(db, "allocation_rows", stage("allocation-rows.parquet"));
+            write(db, "usage_ref_lines", stage("usage-ref-lines.parquet"));
+        }
+    }
+
+    FocusExporter.Result export(OutputColumns.Profile profile) {
+        try (DuckDbSession db = session()) {
+            load(db, "invoice_lines", "anchored_cost_lines", "reconciliation", "allocation_rows", "usage_ref_lines");
+            AtomicFiles.deleteRecursively(out());
+            Map<String, String> metadata = new LinkedHashMap<>();
+            metadata.put("FocusVersion", "1.4");
+            metadata.put("FocusDatasetId", "CostAndUsage");
+            metadata.put("DataGenerator", "Apportion");
+            metadata.put("DataGeneratorVersion", APPORTION_VERSION);
+            metadata.put("SchemaId", java.util.UUID.nameUUIDFromBytes(("apportion-" + APPORTION_VERSION + "-" + profile.id())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+            metadata.put("CreationDate", clock.instant().toString());
+            FocusExporter.Result result = FocusExporter.export(db, out(), profile, metadata);
+            db.execute(Sql.of("COPY (SELECT * FROM reconciliation ORDER BY provider, billing_account_id, model, token_type, cell_start) TO ${target} (FORMAT parquet, COMPRESSION zstd)")
+                    .bind("target", out().resolve("reconciliation.parquet")));
+            db.execute(Sql.of("COPY (SELECT * REPLACE (iso_instant(cell_start) AS cell_start, iso_instant(cell_end) AS cell_end) FROM reconciliation ORDER BY provider, billing_account_id, model, token_type, cell_start) TO ${target} (FORMAT csv, HEADER true)")
+                    .bind("target", out().resolve("reconciliation.csv")));
+            writeRejects(db);
+            AtomicFiles.writeString(stage("export-result.txt"), result.rows() + "\n" + result.contentDigest() + "\n"
+                    + result.merkleRoot() + "\n" + result.evidenceComplete() + "\n" + result.evidenceInsufficient() + "\n");
+            return result;
+        }
+    }
+
+    void report() {
+        try (DuckDbSession db = session()) {
+            db.execute(Sql.of("""
+                    COPY (SELECT AllocatedResourceId AS consumer, BillingCurrency AS currency, sum(BilledCost) AS billed_cost,
+                                 sum(EffectiveCost) AS effective_cost, count(*) AS rows
+                          FROM read_parquet(${focus}) GROUP BY ALL ORDER BY billed_cost DESC, consumer)
+                    TO ${target} (FORMAT csv, HEADER true)""")
+                    .bind("focus", out().resolve(FocusExporter.FOCUS_FILE))
+                    .bind("target", out().resolve("summary-by-consumer.csv")));
+        }
+    }
+
+    /** Seals and publishes {@code out/} as {@code v<N>}, then points {@code current} at it. */
+    Path publish(String profile, String fingerprint) {
+        Path published = home.close(period, version);
+        if (!Files.exists(published)) {
+            try (DuckDbSession db = session()) {
+                List<String> result = Files.readAllLines(stage("export-result.txt"));
+                ObjectNode manifest = manifest(db, profile, fingerprint, result);
+                Map<String, Long> rowCounts = new LinkedHashMap<>();
+                rowCounts.put(FocusExporter.FOCUS_FILE, Long.parseLong(result.get(0)));
+                Manifest.seal(out(), manifest, rowCounts, EvidenceKeys.readPrivateKey(home.privateKey()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            AtomicFiles.publishDirectory(out(), published);
+        }
+        AtomicFiles.writeString(home.currentVersionFile(period), "v" + version + "\n");
+        AtomicFiles.deleteRecursively(home.closeWork(period, version));
+        return published;
+    }
+
+    private ObjectNode manifest(DuckDbSession db, String profile, String fingerprint, List<String> result) throws IOException {
+        ObjectNode manifest = Manifest.create();
+        manifest.put("period", period.toString());
+        manifest.put("version", version);
+        manifest.put("status", "final");
+        manifest.put("createdAt", clock.instant().toString());
+        manifest.put("focusVersion", "1.4");
+        manifest.put("profile", profile);
+        manifest.put("apportionVersion", APPORTION_VERSION);
+        manifest.put("fingerprint", fingerprint);
+        manifest.put("rulesSha256", dev.apportion.ledger.Sha256.of(Config.load(home).bytes()));
+        var catalogue = CatalogueFile.builtIn();
+        ObjectNode entry = manifest.putArray("catalogues").addObject();
+        entry.put("id", catalogue.id());
+        entry.put("sha256", catalogue.version());
+        entry.put("precedence", 1);
+        var inputs = manifest.putArray("inputs");
+        for (JsonNode record : new Ingestor(home, clock, System.err).records()) {
+            if (record.path("periods").has(period.toString())) {
+                ObjectNode input = inputs.addObject();
+                for (String key : List.of("name", "sha256", "format")) {
+                    input.put(key, record.path(key).asString());
+                }
+                for (String key : List.of("rowsRead", "rowsAccepted", "rowsRejected", "rowsDuplicate")) {
+                    input.put(key, record.path(key).asLong());
+                }
+            }
+        }
+        ObjectNode totals = manifest.putObject("totals");
+        db.execute(Sql.of("CREATE TEMP TABLE focus AS SELECT * FROM read_parquet(${file})").bind("file", out().resolve(FocusExporter.FOCUS_FILE)));
+        db.query("SELECT sum(BilledCost), sum(EffectiveCost), sum(ListCost), sum(ContractedCost) FROM focus", row -> {
+            totals.put("billedCost", plain(row.getBigDecimal(1)));
+            totals.put("effectiveCost", plain(row.getBigDecimal(2)));
+            totals.put("listCost", plain(row.getBigDecimal(3)));
+            totals.put("contractedCost", plain(row.getBigDecimal(4)));
+        });
+        ObjectNode byInvoice = totals.putObject("byInvoice");
+        db.query("SELECT coalesce(InvoiceId, BillingAccountId), sum(BilledCost) FROM focus GROUP BY 1 ORDER BY 1",
+                row -> byInvoice.put(row.getString(1), plain(row.getBigDecimal(2))));
+        ObjectNode byConsumer = totals.putObject("byConsumer");
+        db.query("SELECT coalesce(AllocatedResourceId, '(unallocated)'), sum(BilledCost) FROM focus GROUP BY 1 ORDER BY 1",
+                row -> byConsumer.put(row.getString(1), plain(row.getBigDecimal(2))));
+        ObjectNode reconciliation = manifest.putObject("reconciliation");
+        db.query(Sql.of("SELECT class, count(*), sum(abs(cost_diff)) FROM read_parquet(${file}) GROUP BY 1 ORDER BY 1")
+                .bind("file", out().resolve("reconciliation.parquet")), row -> {
+            ObjectNode cls = reconciliation.putObject(row.getString(1));
+            cls.put("cells", row.getLong(2));
+            cls.put("absoluteCostDifference", plain(row.getBigDecimal(3)));
+        });
+        ObjectNode evidence = manifest.putObject("evidence");
+        evidence.put("complete", Long.parseLong(result.get(3)));
+        evidence.put("insufficient", Long.parseLong(result.get(4)));
+        manifest.put("contentDigest", result.get(1));
+        manifest.put("merkleRoot", result.get(2));
+        manifest.put("publicKey", Files.readString(home.publicKey()));
+        return manifest;
+    }
+
+    private void writeRejects(DuckDbSession db) {
+        List<Path> rejectFiles = new java.util.ArrayList<>();
+        for (JsonNode record : new Ingestor(home, clock, System.err).records()) {
+            Path file = home.rowRejects().resolve(record.path("sha256").asString() + ".parquet");
+            if (record.path("periods").has(period.toString()) && Files.exists(file)) {
+                rejectFiles.add(file);
+            }
+        }
+        String source = rejectFiles.isEmpty()
+                ? "(SELECT NULL::VARCHAR AS file_name, NULL::VARCHAR AS file_sha256, NULL::VARCHAR AS location, NULL::VARCHAR AS \"column\", NULL::VARCHAR AS reason_code, NULL::VARCHAR AS reason WHERE false)"
+                : Sql.of("read_parquet(${files})").bindList("files", rejectFiles.stream().map(Path::toString).toList()).text();
+        db.execute(Sql.of("COPY (SELECT file_name, file_sha256, location, \"column\", reason_code, reason FROM " + "${source}"
+                        + " ORDER BY file_name, file_sha256, CAST(regexp_extract(location, '[0-9]+') AS BIGINT)) TO ${target} (FORMAT csv, HEADER true)")
+                .bindRaw("source", source).bind("target", out().resolve("rejects.csv")));
+    }
+
+    private static String plain(BigDecimal value) {
+        return value == null ? "0" : value.stripTrailingZeros().toPlainString();
+    }
+
+    private String currency(DuckDbSession db) {
+        List<String> currencies = new java.util.ArrayList<>();
+        db.query("SELECT DISTINCT BillingCurrency FROM invoice_lines ORDER BY 1", row -> currencies.add(row.getString(1)));
+        if (currencies.size() != 1) {
+            throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "The invoices of " + period
+                    + " use " + currencies + "; a close has exactly one billing currency");
+        }
+        return currencies.get(0);
+    }
+
+    private DuckDbSession session() {
+        try {
+            Files.createDirectories(stage("x").getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        AtomicFiles.removeTemporaries(stage("x").getParent());
+        return DuckDbSession.open(stage("x").getParent());
+    }
+
+    private void load(DuckDbSession db, String... tables) {
+        for (String table : tables) {
+            db.execute(Sql.of("CREATE OR REPLACE TABLE " + table + " AS SELECT * FROM read_parquet(${file})")
+                    .bind("file", stage(table.replace('_', '-') + ".parquet")));
+        }
+    }
+
+    private void write(DuckDbSession db, String table, Path target) {
+        Path temporary = AtomicFiles.temporaryFor(target);
+        db.execute(Sql.of("COPY " + table + " TO ${target} (FORMAT parquet, COMPRESSION zstd)").bind("target", temporary));
+        AtomicFiles.move(temporary, target);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.apportion.jobs;
+
+import dev.apportion.allocation.RuleSet;
+import dev.apportion.ledger.Home;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/** The parts of {@code apportion.yml} this release reads (DESIGN §10). */
+record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> models, long settleSeconds, byte[] bytes) {
+    static final Set<String> KEYS = Set.of("attribution", "accounts", "models", "consumers", "pricing", "reconciliation",
+            "rules", "splits", "expected_sources", "corrections", "anomalies", "inbox");
+
+    static Config load(Home home) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(home.config());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + home.config() + ": " + e.getMessage(), e);
+        }
+        JsonNode root;
+        try {
+            root = YAMLMapper.builder().build().readTree(bytes);
+        } catch (JacksonException e) {
+            throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + " is not valid YAML: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + " must be a YAML mapping");
+        }
+        for (String key : root.propertyNames()) {
+            if (!KEYS.contains(key)) {
+                throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + ": unknown top-level key '" + key + "'");
+            }
+        }
+        RuleSet rules;
+        try {
+            rules = RuleSet.parse(root.get("rules"));
+        } catch (IllegalArgumentException e) {
+            throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "Rules invalid: " + e.getMessage());
+        }
+        long settle = root.path("inbox").path("settle_seconds").asLong(2);
+        return new Config(rules, map(root.get("accounts")), map(root.get("models")), settle, bytes);
+    }
+
+    private static Map<String, String> map(JsonNode node) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (node != null && node.isObject()) {
+            node.properties().forEach(entry -> map.put(entry.getKey(), entry.getValue().asString()));
+        }
+        return map;
+    }
+}
