@@ -45,15 +45,20 @@ public final class Apportion {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")
     boolean debug;
 
-    static Clock clock = Clock.systemUTC();
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    Clock clock = Clock.systemUTC();
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err, Clock.systemUTC()));
     }
 
-    /** Runs the command line and returns its exit code. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs the command line with the given streams and clock and returns its exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
         Apportion root = new Apportion();
+        root.out = out;
+        root.err = err;
+        root.clock = clock;
         CommandLine commandLine = new CommandLine(root);
         commandLine.setOut(new java.io.PrintWriter(out, true));
         commandLine.setErr(new java.io.PrintWriter(err, true));
@@ -65,7 +70,7 @@ public final class Apportion {
                 }
                 return apportion.exitCode().code;
             }
-            err.println("apportion: internal error: " + exception);
+            err.println("apportion: internal error: " + exception.getMessage());
             exception.printStackTrace(err);
             return ApportionException.ExitCode.INTERNAL.code;
         });
@@ -121,7 +126,7 @@ public final class Apportion {
                 throw new ApportionException(ApportionException.ExitCode.USAGE, home.root() + " is already an Apportion home");
             }
             initialise(home);
-            System.out.println(home.root());
+            root.out.println(home.root());
             return 0;
         }
     }
@@ -138,9 +143,9 @@ public final class Apportion {
         @Override
         public Integer call() {
             Home home = root.requireHome(true);
-            try (HomeLock lock = HomeLock.acquire(home, waitSeconds, clock)) {
-                Ingestor.Summary summary = new Ingestor(home, clock, System.err).ingestInbox(Config.load(home).settleSeconds());
-                System.out.println("ingested " + summary.ingested() + ", identical " + summary.duplicateFiles()
+            try (HomeLock lock = HomeLock.acquire(home, waitSeconds, root.clock)) {
+                Ingestor.Summary summary = new Ingestor(home, root.clock, root.err).ingestInbox(Config.load(home).settleSeconds());
+                root.out.println("ingested " + summary.ingested() + ", identical " + summary.duplicateFiles()
                         + ", rejected files " + summary.rejectedFiles() + ", rejected rows " + summary.rejectedRows());
                 return summary.anythingRejected() ? ApportionException.ExitCode.INPUTS_REJECTED.code : 0;
             }
@@ -166,11 +171,11 @@ public final class Apportion {
         @Override
         public Integer call() {
             Home home = root.requireHome(true);
-            YearMonth closed = parsePeriod(period);
+            YearMonth closed = parsePeriod(period, root.clock);
             OutputColumns.Profile.fromId(profile);
-            try (HomeLock lock = HomeLock.acquire(home, waitSeconds, clock)) {
-                CloseRunner.Outcome outcome = CloseRunner.close(home, closed, profile, clock, System.err, () -> { });
-                printClose(outcome, System.out);
+            try (HomeLock lock = HomeLock.acquire(home, waitSeconds, root.clock)) {
+                CloseRunner.Outcome outcome = CloseRunner.close(home, closed, profile, root.clock, root.err, () -> { });
+                printClose(outcome, root.out);
                 return outcome.ingest().anythingRejected() ? ApportionException.ExitCode.INPUTS_REJECTED.code : 0;
             }
         }
@@ -191,7 +196,7 @@ public final class Apportion {
         @Override
         public Integer call() {
             Home home = root.requireHome(true);
-            return verify(home, parsePeriod(period), version, publicKey, System.out);
+            return verify(home, parsePeriod(period, root.clock), version, publicKey, root.out);
         }
     }
 
@@ -259,15 +264,15 @@ public final class Apportion {
             SampleMonthGenerator generator = ServiceLoader.load(SampleMonthGenerator.class).findFirst()
                     .orElseThrow(() -> new ApportionException(ApportionException.ExitCode.INTERNAL,
                             "The sample-data module is not on the classpath; build with ./apportion"));
-            System.err.println("demo: generating " + requests + " requests for " + PERIOD + " into " + home.inbox());
+            root.err.println("demo: generating " + requests + " requests for " + PERIOD + " into " + home.inbox());
             GeneratedMonth month = generator.generate(new SampleMonthSpec(PERIOD, requests, 20261001L), home.inbox());
-            try (HomeLock lock = HomeLock.acquire(home, 0, clock)) {
-                CloseRunner.Outcome outcome = CloseRunner.close(home, PERIOD, OutputColumns.Profile.DEFAULT.id(), clock, System.err, () -> { });
-                printClose(outcome, System.out);
-                System.out.println("invoiced   " + month.invoicedTotal().toPlainString() + " " + month.currency());
+            try (HomeLock lock = HomeLock.acquire(home, 0, root.clock)) {
+                CloseRunner.Outcome outcome = CloseRunner.close(home, PERIOD, OutputColumns.Profile.DEFAULT.id(), root.clock, root.err, () -> { });
+                printClose(outcome, root.out);
+                root.out.println("invoiced   " + month.invoicedTotal().toPlainString() + " " + month.currency());
             }
-            int verified = verify(home, PERIOD, null, null, System.out);
-            System.out.println("home       " + home.root());
+            int verified = verify(home, PERIOD, null, null, root.out);
+            root.out.println("home       " + home.root());
             return verified;
         }
     }
@@ -278,7 +283,7 @@ public final class Apportion {
         out.println("manifest   " + outcome.published().resolve("manifest.json"));
     }
 
-    static YearMonth parsePeriod(String text) {
+    static YearMonth parsePeriod(String text, Clock clock) {
         if ("previous".equals(text)) {
             return YearMonth.now(clock).minusMonths(1);
         }

@@ -15,8 +15,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,18 +153,21 @@ final class Ingestor {
         return records;
     }
 
-    private void waitUntilSettled(Path file, long settleSeconds) {
+    /**
+     * Waits until the file's size and modification time stay the same for {@code settleSeconds}, so a file
+     * still being copied into the inbox is never read half-written (and never skipped once it settles).
+     */
+    private static void waitUntilSettled(Path file, long settleSeconds) {
+        if (settleSeconds <= 0) {
+            return;
+        }
         try {
             while (true) {
                 long size = Files.size(file);
-                var modified = Files.getLastModifiedTime(file).toInstant();
-                Duration age = Duration.between(modified, clock.instant());
-                if (age.getSeconds() >= settleSeconds) {
+                FileTime modified = Files.getLastModifiedTime(file);
+                Thread.sleep(settleSeconds * 1000);
+                if (Files.size(file) == size && Files.getLastModifiedTime(file).equals(modified)) {
                     return;
-                }
-                Thread.sleep(Math.max(100, (settleSeconds - age.getSeconds()) * 1000));
-                if (Files.size(file) != size) {
-                    continue;
                 }
             }
         } catch (IOException e) {
