@@ -32,6 +32,10 @@ final class TestHome {
         this.home = new Home(root);
     }
 
+    static TestHome uninitialised(Path root) {
+        return new TestHome(root);
+    }
+
     /** {@code apportion init} into {@code root}, with files taken from the inbox at once (no settle wait). */
     static TestHome init(Path root) throws IOException {
         TestHome test = new TestHome(root);
@@ -62,6 +66,14 @@ final class TestHome {
     void replaceRules(String rulesYaml) throws IOException {
         String config = Files.readString(home.config());
         Files.writeString(home.config(), config.substring(0, config.indexOf("\nrules:") + 1) + rulesYaml);
+    }
+
+    /** Runs a statement that returns nothing (COPY, CREATE) with a fresh DuckDB connection. */
+    static void execute(String sql) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+             Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
     }
 
     /** Runs a query with a fresh DuckDB connection (independent of the code under test) and returns the rows. */

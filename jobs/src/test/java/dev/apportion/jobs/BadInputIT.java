@@ -1,0 +1,129 @@
+package dev.apportion.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Bad input never crashes a run and never passes silently: row errors land in the rejects with file, line,
+ * column and reason; whole-file problems move the file to {@code rejected/} with a reason file; counts
+ * reconcile (read = accepted + rejected + duplicate) and ingest exits 5.
+ */
+class BadInputIT {
+    static final String HEADER = "request_id,occurred_at,provider,model,consumer_id,input_tokens,cache_read_tokens,output_tokens\n";
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void ingest_badRows_areRejectedWithTheirLineAndColumn() throws Exception {
+        TestHome test = TestHome.init(directory);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        log.writeBytes((HEADER
+                + "ok-1,2026-05-01T00:00:00Z,openai,gpt-4o,tenant:A,100,10,5\n"
+                + "neg-1,2026-05-01T00:00:01Z,openai,gpt-4o,tenant:A,-5,0,5\n"
+                + "ok-2,2026-05-01T00:00:02Z,openai,gpt-4o,tenant:\"\"B\"\",100,0,5\n").getBytes(StandardCharsets.UTF_8));
+        log.writeBytes("bad-utf8,2026-05-01T00:00:03Z,openai,gpt-4o,tenant:".getBytes(StandardCharsets.UTF_8));
+        log.write(0xff);
+        log.write(0xfe);
+        log.writeBytes((",1,0,1\n"
+                + "cache-1,2026-05-01T00:00:04Z,openai,gpt-4o,tenant:A,10,11,1\n"
+                + "time-1,yesterday,openai,gpt-4o,tenant:A,10,0,1\n"
+                + "ok-1,2026-05-01T00:00:05Z,openai,gpt-4o,tenant:A,100,0,5\n"
+                + "ok-3,2026-05-01T00:00:06Z,openai,gpt-4o,tenant:C,7,0,1\n").getBytes(StandardCharsets.UTF_8));
+        test.drop("requests.csv", log.toByteArray());
+
+        assertThat(test.run("ingest", "--home", directory.toString())).as(test.lastErr).isEqualTo(5);
+
+        JsonNode record = onlyRecord(test);
+        assertThat(record.path("rowsRead").asLong()).isEqualTo(8);
+        assertThat(record.path("rowsAccepted").asLong()).isEqualTo(3);
+        assertThat(record.path("rowsRejected").asLong()).isEqualTo(4);
+        assertThat(record.path("rowsDuplicate").asLong()).isEqualTo(1);
+
+        List<List<Object>> rejects = TestHome.query("SELECT location, \"column\", reason_code FROM read_parquet('"
+                + test.home.rowRejects().resolve(record.path("sha256").asString() + ".parquet") + "') ORDER BY location");
+        assertThat(rejects).containsExactlyInAnyOrder(
+                List.of("line 3", "input_tokens", "negative_value"),
+                List.of("line 5", "consumer_id", "invalid_encoding"),
+                List.of("line 6", "cache_read_tokens", "cache_exceeds_input"),
+                List.of("line 7", "occurred_at", "invalid_timestamp"),
+                List.of("line 8", "request_id", "duplicate"));
+        assertThat(Files.exists(test.home.archived(record.path("sha256").asString(), "requests.csv"))).isTrue();
+        assertThat(test.home.inbox()).isEmptyDirectory();
+    }
+
+    @Test
+    void ingest_missingRequiredColumn_rejectsTheWholeFile() throws Exception {
+        TestHome test = TestHome.init(directory);
+        test.drop("no-output.csv", "request_id,occurred_at,provider,model,input_tokens\nr1,2026-05-01T00:00:00Z,openai,gpt-4o,1\n");
+
+        assertThat(test.run("ingest", "--home", directory.toString())).isEqualTo(5);
+
+        Path reason = onlyRejected(test, ".error.txt");
+        assertThat(Files.readString(reason)).contains("no-output.csv").contains("output_tokens").contains("missing_column");
+    }
+
+    @Test
+    void ingest_headerOnlyFile_isRejectedWhole() throws Exception {
+        TestHome test = TestHome.init(directory);
+        test.drop("empty-month.csv", HEADER);
+
+        assertThat(test.run("ingest", "--home", directory.toString())).isEqualTo(5);
+
+        assertThat(Files.readString(onlyRejected(test, ".error.txt"))).contains("header_only").contains("empty-month.csv");
+    }
+
+    @Test
+    void ingest_sameBytesTwice_isANoOp() throws Exception {
+        TestHome test = TestHome.init(directory);
+        String content = HEADER + "ok-1,2026-05-01T00:00:00Z,openai,gpt-4o,tenant:A,100,10,5\n";
+        test.drop("a.csv", content);
+        assertThat(test.run("ingest", "--home", directory.toString())).isZero();
+        test.drop("a-again.csv", content);
+
+        assertThat(test.run("ingest", "--home", directory.toString())).isZero();
+
+        assertThat(test.lastOut).contains("identical 1");
+        assertThat(onlyRecord(test).path("rowsAccepted").asLong()).isEqualTo(1);
+        assertThat(test.home.inbox()).isEmptyDirectory();
+    }
+
+    @Test
+    void commands_withoutHome_exitWithUsageError() {
+        TestHome test = new TestHomeWithoutInit().test;
+        assertThat(test.run("ingest")).isEqualTo(2);
+        assertThat(test.lastErr).contains("--home").doesNotContain("Exception");
+        assertThat(test.run("close", "--period", "2026-13", "--home", directory.toString())).isEqualTo(2);
+    }
+
+    private static JsonNode onlyRecord(TestHome test) throws Exception {
+        try (Stream<Path> records = Files.list(test.home.ingestedRecords())) {
+            List<Path> files = records.toList();
+            assertThat(files).hasSize(1);
+            return JsonMapper.builder().build().readTree(Files.readAllBytes(files.get(0)));
+        }
+    }
+
+    private static Path onlyRejected(TestHome test, String suffix) throws Exception {
+        try (Stream<Path> files = Files.list(test.home.rejected())) {
+            List<Path> matching = files.filter(path -> path.toString().endsWith(suffix)).toList();
+            assertThat(matching).hasSize(1);
+            return matching.get(0);
+        }
+    }
+
+    /** A TestHome whose directory was never initialised. */
+    private final class TestHomeWithoutInit {
+        final TestHome test = TestHome.uninitialised(directory);
+    }
+}
