@@ -54,7 +54,7 @@ public final class Apportion {
     }
 
     /** Runs the command line with the given streams and clock and returns its exit code. */
-    static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
+    public static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
         Apportion root = new Apportion();
         root.out = out;
         root.err = err;
