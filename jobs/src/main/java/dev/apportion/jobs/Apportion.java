@@ -181,11 +181,14 @@ public final class Apportion {
         }
     }
 
-    @Command(name = "verify", mixinStandardHelpOptions = true,
+    @Command(name = "verify",
             description = "Verify a published close: signature, checksums, row hashes, digest, Merkle root, conservation.")
     static final class Verify implements Callable<Integer> {
         @CommandLine.ParentCommand
         Apportion root;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
 
         @Option(names = "--period", required = true, paramLabel = "YYYY-MM") String period;
 

@@ -27,7 +27,12 @@ final class HomeLock implements AutoCloseable {
             FileChannel channel = FileChannel.open(home.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
             while (true) {
-                FileLock lock = channel.tryLock();
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (java.nio.channels.OverlappingFileLockException heldInThisProcess) {
+                    lock = null;
+                }
                 if (lock != null) {
                     channel.truncate(0);
                     channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\nstarted " + clock.instant() + "\n")
