@@ -1,0 +1,82 @@
+package dev.apportion.pricing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.apportion.ledger.DuckDbSession;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Requests are priced at the rate in force when they ran; unknown models stay unpriced, never zero. */
+class LedgerPricerTest {
+    @TempDir
+    Path directory;
+
+    @Test
+    void builtIn_everyPriceCitesASourceAndHistoryIsContiguous() {
+        Catalogue catalogue = CatalogueFile.builtIn();
+        assertThat(catalogue.rates()).isNotEmpty().allSatisfy(rate -> assertThat(rate.source()).startsWith("https://"));
+        assertThat(catalogue.version()).hasSize(64);
+        assertThat(catalogue.aliases()).anySatisfy(alias -> {
+            assertThat(alias.alias()).isEqualTo("claude-sonnet-4-20250514");
+            assertThat(alias.model()).isEqualTo("claude-sonnet-4");
+        });
+    }
+
+    @Test
+    void parse_unknownTokenTypeOrMissingSource_isRefusedWithTheModel() {
+        String unknownType = "catalogue: c\ncurrency: USD\nmodels:\n  - provider: openai\n    model: m\n    prices:\n"
+                + "      - effective_from: 2025-01-01\n        source: https://example.com\n        per_million: { inputs: 1.0 }\n";
+        assertThatThrownBy(() -> CatalogueFile.parse(unknownType.getBytes(StandardCharsets.UTF_8), "c.yaml"))
+                .hasMessageContaining("openai/m").hasMessageContaining("inputs");
+        String noSource = unknownType.replace("        source: https://example.com\n", "").replace("inputs", "output");
+        assertThatThrownBy(() -> CatalogueFile.parse(noSource.getBytes(StandardCharsets.UTF_8), "c.yaml"))
+                .hasMessageContaining("cites no source");
+    }
+
+    @Test
+    void price_usesTheRateInForceAtTheRequestTime() {
+        List<List<Object>> lines = price("""
+                ('old', TIMESTAMPTZ '2024-06-01 12:00:00+00', 'openai', 'gpt-4o', 1000000, 0, 0),
+                ('new', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-4o-2024-08-06', 1000000, 400000, 0),
+                ('odd', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-unknown-9', 1000, 0, 10)""", YearMonth.of(2024, 6));
+        assertThat(lines).containsExactly(List.of("openai:old#input_uncached", "gpt-4o", new BigDecimal("5.000000000000000000"), true));
+
+        List<List<Object>> october = price("""
+                ('new', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-4o-2024-08-06', 1000000, 400000, 0),
+                ('odd', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-unknown-9', 1000, 0, 10)""", YearMonth.of(2026, 10));
+        assertThat(october).containsExactly(
+                List.of("openai:new#cache_read", "gpt-4o", new BigDecimal("0.500000000000000000"), true),
+                List.of("openai:new#input_uncached", "gpt-4o", new BigDecimal("1.500000000000000000"), true),
+                List.of("openai:odd#input_uncached", "gpt-unknown-9", "null", false),
+                List.of("openai:odd#output", "gpt-unknown-9", "null", false));
+    }
+
+    private List<List<Object>> price(String values, YearMonth period) {
+        try (DuckDbSession db = DuckDbSession.open(directory)) {
+            db.execute("CREATE TEMP TABLE invoice_lines (provider VARCHAR, BillingAccountId VARCHAR)");
+            db.execute("CREATE TEMP TABLE events AS SELECT request_id, occurred_at, provider, model, NULL::VARCHAR AS billing_account_id,"
+                    + " NULL::VARCHAR AS principal_id, NULL::VARCHAR AS consumer_id, NULL::VARCHAR AS feature, NULL::VARCHAR AS user_id,"
+                    + " NULL::VARCHAR AS session_id, NULL::VARCHAR AS environment, 'standard' AS service_tier, NULL::VARCHAR AS region,"
+                    + " input_tokens::BIGINT AS input_tokens, cache_read_tokens::BIGINT AS cache_read_tokens, 0::BIGINT AS cache_write_tokens,"
+                    + " 0::BIGINT AS cache_write_1h_tokens, output_tokens::BIGINT AS output_tokens, NULL::BIGINT AS reasoning_tokens,"
+                    + " 0::BIGINT AS web_search_calls, 'success' AS status, NULL::DECIMAL(38, 12) AS logged_cost_usd,"
+                    + " NULL::VARCHAR AS corrects_request_id, 'sha' AS source_sha256, 2::BIGINT AS source_line"
+                    + " FROM (VALUES " + values + ") AS v(request_id, occurred_at, provider, model, input_tokens, cache_read_tokens, output_tokens)");
+            Path file = directory.resolve("events-" + period + ".parquet");
+            db.execute("COPY events TO '" + file + "' (FORMAT parquet)");
+            LedgerPricer.price(db, CatalogueFile.builtIn(), List.of(file), period, Map.of(), Map.of());
+            List<List<Object>> rows = new ArrayList<>();
+            db.query("SELECT cost_line_id, model, list_cost, priced FROM cost_lines ORDER BY cost_line_id", row -> rows.add(List.of(
+                    row.getString(1), row.getString(2), row.getBigDecimal(3) == null ? "null" : row.getBigDecimal(3), row.getBoolean(4))));
+            return rows;
+        }
+    }
+}
