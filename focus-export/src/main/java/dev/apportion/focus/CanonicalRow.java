@@ -1,5 +1,6 @@
 package dev.apportion.focus;
 
+import dev.apportion.ledger.SpreadsheetCsv;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -11,19 +12,20 @@ import java.util.stream.Collectors;
  */
 public final class CanonicalRow {
     /** DuckDB macros the expression uses; run once per session. */
-    public static final String MACROS = """
+    public static final String MACROS = SpreadsheetCsv.MACROS + ";\n" + """
             CREATE OR REPLACE TEMP MACRO canon_text(s) AS coalesce(replace(replace(replace(replace(s, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r'), '\\N');
-            CREATE OR REPLACE TEMP MACRO plain_decimal(d) AS CASE WHEN CAST(d AS VARCHAR) LIKE '%.%' THEN rtrim(rtrim(CAST(d AS VARCHAR), '0'), '.') ELSE CAST(d AS VARCHAR) END;
             CREATE OR REPLACE TEMP MACRO canon_decimal(d) AS coalesce(CASE WHEN plain_decimal(d) = '-0' THEN '0' ELSE plain_decimal(d) END, '\\N');
-            CREATE OR REPLACE TEMP MACRO iso_instant(t) AS strftime(t, '%Y-%m-%dT%H:%M:%S')
-                || CASE WHEN epoch_us(t) % 1000000 = 0 THEN '' ELSE '.' || rtrim(lpad(CAST(epoch_us(t) % 1000000 AS VARCHAR), 6, '0'), '0') END || 'Z';
             CREATE OR REPLACE TEMP MACRO canon_instant(t) AS coalesce(iso_instant(t), '\\N');
             CREATE OR REPLACE TEMP MACRO canon_integer(i) AS coalesce(CAST(i AS VARCHAR), '\\N')""";
 
     private CanonicalRow() {
     }
 
-    /** The serialisation of {@code columns} (in the given order) as a SQL expression. */
+    /**
+     * The serialisation of {@code columns} (in the given order) as a SQL expression. One {@code concat_ws}
+     * builds the line at once (a chain of {@code ||} copies the growing string per column); every argument
+     * is non-null, so nothing is skipped.
+     */
     public static String expression(List<OutputColumns.OutputColumn> columns) {
         return columns.stream().map(column -> {
             String quoted = "\"" + column.name() + "\"";
@@ -35,6 +37,6 @@ public final class CanonicalRow {
                 return "canon_integer(" + quoted + ")";
             }
             return "canon_text(" + quoted + ")";
-        }).collect(Collectors.joining(" || chr(9) || "));
+        }).collect(Collectors.joining(", ", "concat_ws(chr(9), ", ")"));
     }
 }

@@ -3,6 +3,7 @@ package dev.apportion.focus;
 import dev.apportion.ledger.AtomicFiles;
 import dev.apportion.ledger.DuckDbSession;
 import dev.apportion.ledger.Sha256;
+import dev.apportion.ledger.SpreadsheetCsv;
 import dev.apportion.ledger.Sql;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,14 +53,13 @@ public final class FocusExporter {
                 .bindRaw("consumer_column", consumer)
                 .bindRaw("columns_without_hash", withoutHash.stream().map(column -> "\"" + column.name() + "\"")
                         .collect(Collectors.joining(", ")))
-                .bindRaw("canonical_without_hash", CanonicalRow.expression(withoutHash)));
-
+                .bindRaw("canonical_before_hash", CanonicalRow.expression(columns.subList(0, hashIndex(columns))))
+                .bindRaw("canonical_after_hash", CanonicalRow.expression(columns.subList(hashIndex(columns) + 1, columns.size()))));
         String selectList = columns.stream().map(column -> "\"" + column.name() + "\"").collect(Collectors.joining(", "));
         Path focusFile = closeDirectory.resolve(FOCUS_FILE);
         copy(db, "SELECT " + selectList + " FROM focus_rows ORDER BY x_AllocationRowId", focusFile,
                 "FORMAT parquet, COMPRESSION zstd, KV_METADATA " + kvMetadata(focusMetadata));
-        copy(db, "SELECT " + csvSelectList(columns) + " FROM focus_rows ORDER BY x_AllocationRowId",
-                closeDirectory.resolve(CSV_FILE), "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"'");
+        SpreadsheetCsv.write(db, "(SELECT " + selectList + " FROM focus_rows)", "x_AllocationRowId", closeDirectory.resolve(CSV_FILE));
         copy(db, """
                 SELECT DISTINCT f.x_UsageRef, c.entry_id AS ledger_entry_id, c.cost_line_id
                 FROM (SELECT DISTINCT x_UsageRef, x_AllocationAnchorId, "%s", "%s", x_AllocationMethod FROM focus_rows WHERE x_UsageRef IS NOT NULL) f
@@ -75,20 +75,43 @@ public final class FocusExporter {
                     evidence[0] = row.getLong(1);
                     evidence[1] = row.getLong(2);
                 });
-        Digests digests = digests(db, "focus_rows", columns);
+        Digests digests = digestsOfLines(db, "focus_rows",
+                "canonical_before_hash || chr(9) || x_EvidenceHash || chr(9) || canonical_after_hash");
         return new Result(digests.rows(), digests.contentDigest(), digests.merkleRoot(), evidence[0], evidence[1]);
     }
+
+    /** Rows per chunk when streaming canonical rows out of DuckDB: few large strings instead of many rows. */
+    private static final int DIGEST_CHUNK_ROWS = 4096;
 
     /** Content digest and Merkle root of the rows in {@code table} (DESIGN §9), streamed in row-id order. */
     public static Digests digests(DuckDbSession db, String table, List<OutputColumns.OutputColumn> columns) {
         db.execute(CanonicalRow.MACROS);
+        return digestsOfLines(db, table, CanonicalRow.expression(columns));
+    }
+
+    private static int hashIndex(List<OutputColumns.OutputColumn> columns) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals("x_EvidenceHash")) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("x_EvidenceHash is not an output column");
+    }
+
+    /** Content digest and Merkle root over {@code lineExpression}, each row's canonical serialisation. */
+    private static Digests digestsOfLines(DuckDbSession db, String table, String lineExpression) {
         MessageDigest content = Sha256.newDigest();
         List<String> leaves = new ArrayList<>();
-        db.query("SELECT " + CanonicalRow.expression(columns) + ", x_EvidenceHash FROM " + table + " ORDER BY x_AllocationRowId",
+        db.query("""
+                SELECT string_agg(line, chr(10) ORDER BY x_AllocationRowId) || chr(10),
+                       string_agg(x_EvidenceHash, ',' ORDER BY x_AllocationRowId)
+                FROM (SELECT %s AS line, x_EvidenceHash, x_AllocationRowId,
+                             (row_number() OVER (ORDER BY x_AllocationRowId) - 1) // %d AS chunk
+                      FROM %s)
+                GROUP BY chunk ORDER BY chunk""".formatted(lineExpression, DIGEST_CHUNK_ROWS, table),
                 row -> {
                     content.update(row.getString(1).getBytes(StandardCharsets.UTF_8));
-                    content.update((byte) '\n');
-                    leaves.add(row.getString(2));
+                    leaves.addAll(List.of(row.getString(2).split(",")));
                 });
         return new Digests(leaves.size(), HexFormat.of().formatHex(content.digest()), MerkleRoot.of(leaves));
     }
@@ -119,28 +142,6 @@ public final class FocusExporter {
             };
             return expression + " AS \"" + name + "\"";
         }).collect(Collectors.joining(",\n       "));
-    }
-
-    /**
-     * Text cells beginning with {@code = + - @}, tab or carriage return get a leading apostrophe so a
-     * spreadsheet shows them as text instead of running them as formulas; numbers are written as plain
-     * decimals and stay numeric.
-     */
-    private static String csvSelectList(List<OutputColumns.OutputColumn> columns) {
-        return columns.stream().map(column -> {
-            String quoted = "\"" + column.name() + "\"";
-            String expression;
-            if (column.duckDbType().startsWith("DECIMAL")) {
-                expression = "plain_decimal(" + quoted + ")";
-            } else if (column.duckDbType().equals("TIMESTAMPTZ")) {
-                expression = "iso_instant(" + quoted + ")";
-            } else if (column.duckDbType().equals("VARCHAR")) {
-                expression = "CASE WHEN regexp_matches(" + quoted + ", '^[=+\\-@\\t\\r]') THEN '''' || " + quoted + " ELSE " + quoted + " END";
-            } else {
-                expression = quoted;
-            }
-            return expression + " AS " + quoted;
-        }).collect(Collectors.joining(", "));
     }
 
     private static String kvMetadata(Map<String, String> metadata) {

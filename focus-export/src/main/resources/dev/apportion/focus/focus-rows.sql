@@ -43,6 +43,12 @@ FROM (
     FROM focus_base
 );
 
-CREATE OR REPLACE TEMP TABLE focus_rows AS
-SELECT ${columns_without_hash}, sha256(${canonical_without_hash}) AS x_EvidenceHash
+-- The canonical serialisation is computed once, in the two parts around x_EvidenceHash: the hash covers
+-- both parts joined by a tab (all columns but itself), the content digest the parts with the hash between.
+CREATE OR REPLACE TEMP TABLE focus_canonical AS
+SELECT *, ${canonical_before_hash} AS canonical_before_hash, ${canonical_after_hash} AS canonical_after_hash
 FROM focus_status;
+CREATE OR REPLACE TEMP TABLE focus_rows AS
+SELECT ${columns_without_hash}, sha256(canonical_before_hash || chr(9) || canonical_after_hash) AS x_EvidenceHash,
+       canonical_before_hash, canonical_after_hash
+FROM focus_canonical;

@@ -125,7 +125,9 @@ public final class Apportion {
             if (home.isInitialised()) {
                 throw new ApportionException(ApportionException.ExitCode.USAGE, home.root() + " is already an Apportion home");
             }
-            initialise(home);
+            try (HomeLock lock = HomeLock.acquire(home, 0, root.clock)) {
+                initialise(home);
+            }
             root.out.println(home.root());
             return 0;
         }

@@ -2,6 +2,7 @@ package dev.apportion.jobs;
 
 import dev.apportion.focus.OutputColumns;
 import dev.apportion.ledger.Home;
+import java.io.PrintStream;
 import java.time.Clock;
 import java.time.YearMonth;
 import javax.sql.DataSource;
@@ -12,7 +13,10 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
@@ -61,37 +65,69 @@ class CloseJobConfiguration {
     }
 
     @Bean
-    Step price(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet priceTasklet) {
-        return step("price", repository, transactionManager, priceTasklet);
+    StepProgress stepProgress(PrintStream progress) {
+        return new StepProgress(progress);
     }
 
     @Bean
-    Step reconcile(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet reconcileTasklet) {
-        return step("reconcile", repository, transactionManager, reconcileTasklet);
+    Step price(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet priceTasklet, StepProgress progress) {
+        return step("price", repository, transactionManager, priceTasklet, progress);
     }
 
     @Bean
-    Step allocate(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet allocateTasklet) {
-        return step("allocate", repository, transactionManager, allocateTasklet);
+    Step reconcile(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet reconcileTasklet, StepProgress progress) {
+        return step("reconcile", repository, transactionManager, reconcileTasklet, progress);
     }
 
     @Bean
-    Step export(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet exportTasklet) {
-        return step("export", repository, transactionManager, exportTasklet);
+    Step allocate(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet allocateTasklet, StepProgress progress) {
+        return step("allocate", repository, transactionManager, allocateTasklet, progress);
     }
 
     @Bean
-    Step report(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet reportTasklet) {
-        return step("report", repository, transactionManager, reportTasklet);
+    Step export(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet exportTasklet, StepProgress progress) {
+        return step("export", repository, transactionManager, exportTasklet, progress);
     }
 
     @Bean
-    Step publish(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet publishTasklet) {
-        return step("publish", repository, transactionManager, publishTasklet);
+    Step report(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet reportTasklet, StepProgress progress) {
+        return step("report", repository, transactionManager, reportTasklet, progress);
     }
 
-    private static Step step(String name, JobRepository repository, PlatformTransactionManager transactionManager, Tasklet tasklet) {
-        return new StepBuilder(name, repository).tasklet(tasklet, transactionManager).build();
+    @Bean
+    Step publish(JobRepository repository, PlatformTransactionManager transactionManager, Tasklet publishTasklet, StepProgress progress) {
+        return step("publish", repository, transactionManager, publishTasklet, progress);
+    }
+
+    private static Step step(String name, JobRepository repository, PlatformTransactionManager transactionManager, Tasklet tasklet,
+                             StepProgress progress) {
+        return new StepBuilder(name, repository).tasklet(tasklet, transactionManager).listener(progress).build();
+    }
+
+    /** Prints each step's start and duration: the close's progress for cron logs and terminals. */
+    static final class StepProgress implements StepExecutionListener {
+        private final PrintStream out;
+
+        StepProgress(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void beforeStep(StepExecution stepExecution) {
+            out.println("close: " + stepExecution.getStepName() + " ...");
+        }
+
+        @Override
+        public ExitStatus afterStep(StepExecution stepExecution) {
+            if (stepExecution.getStartTime() != null && stepExecution.getEndTime() != null) {
+                out.printf(java.util.Locale.ROOT, "close: %s %s in %.1f s%n", stepExecution.getStepName(),
+                        stepExecution.getStatus().name().toLowerCase(java.util.Locale.ROOT),
+                        java.time.Duration.between(stepExecution.getStartTime(), stepExecution.getEndTime()).toMillis() / 1000.0);
+            } else {
+                out.println("close: " + stepExecution.getStepName() + " " + stepExecution.getStatus().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            return stepExecution.getExitStatus();
+        }
     }
 
     @Bean

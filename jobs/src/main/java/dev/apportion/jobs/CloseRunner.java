@@ -40,7 +40,7 @@ final class CloseRunner {
         Config config = Config.load(home);
         Ingestor ingestor = new Ingestor(home, clock, progress);
         Ingestor.Summary ingest = ingestor.ingestInbox(config.settleSeconds());
-        String fingerprint = fingerprint(ingestor, period, config, profile);
+        String fingerprint = fingerprint(new IngestRecords(home), period, config, profile);
         Path current = home.currentVersionFile(period);
         int version = 1;
         if (Files.exists(current)) {
@@ -58,6 +58,7 @@ final class CloseRunner {
             context.registerBean(Home.class, () -> home);
             context.registerBean(Clock.class, () -> clock);
             context.registerBean(CloseJobConfiguration.FailureInjection.class, () -> failureInjection);
+            context.registerBean("progress", PrintStream.class, () -> progress);
             context.register(CloseJobConfiguration.class);
             context.refresh();
             JobParameters parameters = new JobParametersBuilder()
@@ -92,9 +93,9 @@ final class CloseRunner {
     }
 
     /** SHA-256 of the period's input hashes (sorted), the rules, the catalogue, the version and the profile. */
-    static String fingerprint(Ingestor ingestor, YearMonth period, Config config, String profile) {
+    static String fingerprint(IngestRecords records, YearMonth period, Config config, String profile) {
         List<String> parts = new ArrayList<>();
-        ingestor.records().stream().filter(record -> record.path("periods").has(period.toString()))
+        records.inPeriod(period).stream()
                 .map(record -> "input " + record.path("sha256").asString()).sorted().forEach(parts::add);
         parts.add("config " + Sha256.of(config.bytes()));
         parts.add("catalogue " + CatalogueFile.builtIn().id() + " " + CatalogueFile.builtIn().version() + " precedence 1");

@@ -8,11 +8,13 @@ import dev.apportion.focus.OutputColumns;
 import dev.apportion.ledger.AtomicFiles;
 import dev.apportion.ledger.DuckDbSession;
 import dev.apportion.ledger.Home;
+import dev.apportion.ledger.SpreadsheetCsv;
 import dev.apportion.ledger.Sql;
 import dev.apportion.pricing.CatalogueFile;
 import dev.apportion.pricing.LedgerPricer;
 import dev.apportion.readers.InputFormat;
 import dev.apportion.reconcile.Reconciler;
+import dev.apportion.reports.CloseSummaries;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -56,7 +58,7 @@ final class CloseStages {
 
     void price() {
         Config config = Config.load(home);
-        Ingestor state = new Ingestor(home, clock, System.err);
+        IngestRecords state = new IngestRecords(home);
         try (DuckDbSession db = session()) {
             List<Path> invoiceFiles = state.committed(InputFormat.Kind.BILLING).stream()
                     .filter(path -> path.getParent().equals(home.invoicePartition(period))).toList();
@@ -109,8 +111,8 @@ final class CloseStages {
             FocusExporter.Result result = FocusExporter.export(db, out(), profile, metadata);
             db.execute(Sql.of("COPY (SELECT * FROM reconciliation ORDER BY provider, billing_account_id, model, token_type, cell_start) TO ${target} (FORMAT parquet, COMPRESSION zstd)")
                     .bind("target", out().resolve("reconciliation.parquet")));
-            db.execute(Sql.of("COPY (SELECT * REPLACE (iso_instant(cell_start) AS cell_start, iso_instant(cell_end) AS cell_end) FROM reconciliation ORDER BY provider, billing_account_id, model, token_type, cell_start) TO ${target} (FORMAT csv, HEADER true)")
-                    .bind("target", out().resolve("reconciliation.csv")));
+            SpreadsheetCsv.write(db, "reconciliation", "provider, billing_account_id, model, token_type, cell_start",
+                    out().resolve("reconciliation.csv"));
             writeRejects(db);
             AtomicFiles.writeString(stage("export-result.txt"), result.rows() + "\n" + result.contentDigest() + "\n"
                     + result.merkleRoot() + "\n" + result.evidenceComplete() + "\n" + result.evidenceInsufficient() + "\n");
@@ -120,13 +122,7 @@ final class CloseStages {
 
     void report() {
         try (DuckDbSession db = session()) {
-            db.execute(Sql.of("""
-                    COPY (SELECT AllocatedResourceId AS consumer, BillingCurrency AS currency, sum(BilledCost) AS billed_cost,
-                                 sum(EffectiveCost) AS effective_cost, count(*) AS rows
-                          FROM read_parquet(${focus}) GROUP BY ALL ORDER BY billed_cost DESC, consumer)
-                    TO ${target} (FORMAT csv, HEADER true)""")
-                    .bind("focus", out().resolve(FocusExporter.FOCUS_FILE))
-                    .bind("target", out().resolve("summary-by-consumer.csv")));
+            CloseSummaries.write(db, out().resolve(FocusExporter.FOCUS_FILE), out());
         }
     }
 
@@ -167,15 +163,13 @@ final class CloseStages {
         entry.put("sha256", catalogue.version());
         entry.put("precedence", 1);
         var inputs = manifest.putArray("inputs");
-        for (JsonNode record : new Ingestor(home, clock, System.err).records()) {
-            if (record.path("periods").has(period.toString())) {
-                ObjectNode input = inputs.addObject();
-                for (String key : List.of("name", "sha256", "format")) {
-                    input.put(key, record.path(key).asString());
-                }
-                for (String key : List.of("rowsRead", "rowsAccepted", "rowsRejected", "rowsDuplicate")) {
-                    input.put(key, record.path(key).asLong());
-                }
+        for (JsonNode record : new IngestRecords(home).inPeriod(period)) {
+            ObjectNode input = inputs.addObject();
+            for (String key : List.of("name", "sha256", "format")) {
+                input.put(key, record.path(key).asString());
+            }
+            for (String key : List.of("rowsRead", "rowsAccepted", "rowsRejected", "rowsDuplicate")) {
+                input.put(key, record.path(key).asLong());
             }
         }
         ObjectNode totals = manifest.putObject("totals");
@@ -210,18 +204,19 @@ final class CloseStages {
 
     private void writeRejects(DuckDbSession db) {
         List<Path> rejectFiles = new java.util.ArrayList<>();
-        for (JsonNode record : new Ingestor(home, clock, System.err).records()) {
+        for (JsonNode record : new IngestRecords(home).inPeriod(period)) {
             Path file = home.rowRejects().resolve(record.path("sha256").asString() + ".parquet");
-            if (record.path("periods").has(period.toString()) && Files.exists(file)) {
+            if (Files.exists(file)) {
                 rejectFiles.add(file);
             }
         }
         String source = rejectFiles.isEmpty()
                 ? "(SELECT NULL::VARCHAR AS file_name, NULL::VARCHAR AS file_sha256, NULL::VARCHAR AS location, NULL::VARCHAR AS \"column\", NULL::VARCHAR AS reason_code, NULL::VARCHAR AS reason WHERE false)"
                 : Sql.of("read_parquet(${files})").bindList("files", rejectFiles.stream().map(Path::toString).toList()).text();
-        db.execute(Sql.of("COPY (SELECT file_name, file_sha256, location, \"column\", reason_code, reason FROM " + "${source}"
-                        + " ORDER BY file_name, file_sha256, CAST(regexp_extract(location, '[0-9]+') AS BIGINT)) TO ${target} (FORMAT csv, HEADER true)")
-                .bindRaw("source", source).bind("target", out().resolve("rejects.csv")));
+        db.execute("CREATE OR REPLACE TEMP TABLE close_rejects AS SELECT file_name, file_sha256, location, \"column\", reason_code, reason FROM "
+                + source);
+        SpreadsheetCsv.write(db, "close_rejects", "file_name, file_sha256, CAST(regexp_extract(location, '[0-9]+') AS BIGINT), reason_code",
+                out().resolve("rejects.csv"));
     }
 
     private static String plain(BigDecimal value) {

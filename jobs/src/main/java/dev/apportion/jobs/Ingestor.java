@@ -17,11 +17,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
-import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -36,11 +34,13 @@ final class Ingestor {
     private final Home home;
     private final Clock clock;
     private final PrintStream progress;
+    private final IngestRecords records;
 
     Ingestor(Home home, Clock clock, PrintStream progress) {
         this.home = home;
         this.clock = clock;
         this.progress = progress;
+        this.records = new IngestRecords(home);
     }
 
     /** Counts of one ingest run. */
@@ -77,8 +77,8 @@ final class Ingestor {
                 continue;
             }
             try (DuckDbSession db = DuckDbSession.open(home.state())) {
-                ReadOutcome outcome = Readers.read(db, home, new SourceFile(file, name, sha), committed(InputFormat.Kind.USAGE),
-                        committed(InputFormat.Kind.BILLING));
+                ReadOutcome outcome = Readers.read(db, home, new SourceFile(file, name, sha), records.committed(InputFormat.Kind.USAGE),
+                        records.committed(InputFormat.Kind.BILLING));
                 commit(file, name, sha, outcome);
                 rejectedRows += outcome.rowsRejected();
                 ingested++;
@@ -121,36 +121,6 @@ final class Ingestor {
                 (name + ": " + reason + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         AtomicFiles.move(file, target);
         progress.println("ingest: rejected " + name + ": " + reason + " (moved to " + home.root().relativize(target) + ")");
-    }
-
-    /** The committed normalised files of one kind: those whose ingest record exists. */
-    List<Path> committed(InputFormat.Kind kind) {
-        List<Path> files = new ArrayList<>();
-        for (JsonNode record : records()) {
-            if (!record.path("kind").asString().equals(kind.name().toLowerCase(java.util.Locale.ROOT))) {
-                continue;
-            }
-            record.path("periods").propertyNames().forEach(period -> files.add((kind == InputFormat.Kind.USAGE
-                    ? home.ledgerPartition(YearMonth.parse(period)) : home.invoicePartition(YearMonth.parse(period)))
-                    .resolve(record.path("sha256").asString() + ".parquet")));
-        }
-        return files;
-    }
-
-    /** Every ingest record, sorted by SHA-256. */
-    List<JsonNode> records() {
-        List<JsonNode> records = new ArrayList<>();
-        if (!Files.isDirectory(home.ingestedRecords())) {
-            return records;
-        }
-        try (Stream<Path> entries = Files.list(home.ingestedRecords())) {
-            for (Path path : entries.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
-                records.add(JSON.readTree(Files.readAllBytes(path)));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read ingest records: " + e.getMessage(), e);
-        }
-        return records;
     }
 
     /**

@@ -89,6 +89,15 @@ public final class AtomicFiles {
         }
     }
 
+    /** Creates the directory {@code target} will live in. */
+    public static void createParent(Path target) {
+        try {
+            Files.createDirectories(target.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + target.getParent() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Removes temporaries left in {@code directory} (not recursive) by a run that died. */
     public static void removeTemporaries(Path directory) {
         if (!Files.isDirectory(directory)) {

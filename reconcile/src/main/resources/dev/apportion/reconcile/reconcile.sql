@@ -62,12 +62,15 @@ FROM ledger_unanchored u;
 CREATE OR REPLACE TEMP TABLE reconciliation AS
 SELECT ${period} AS period, provider, billing_account_id, model, token_type, service_tier, region,
        cell_start, cell_end,
-       ledger_quantity, ledger_list_cost, ledger_contracted_cost,
+       CAST(ledger_quantity AS DECIMAL(38, 0)) AS ledger_quantity,
+       CAST(ledger_list_cost AS DECIMAL(38, 18)) AS ledger_list_cost,
+       CAST(ledger_contracted_cost AS DECIMAL(38, 18)) AS ledger_contracted_cost,
        CAST(NULL AS DECIMAL(38, 18)) AS ledger_logged_cost,
        CAST(NULL AS DECIMAL(38, 18)) AS provider_usage_quantity,
-       invoice_quantity, invoice_billed_cost,
-       coalesce(invoice_quantity, 0) - coalesce(ledger_quantity, 0) AS quantity_diff,
-       coalesce(invoice_billed_cost, 0) - coalesce(ledger_contracted_cost, 0) AS cost_diff,
+       CAST(invoice_quantity AS DECIMAL(38, 18)) AS invoice_quantity,
+       CAST(invoice_billed_cost AS DECIMAL(38, 18)) AS invoice_billed_cost,
+       CAST(coalesce(invoice_quantity, 0) - CAST(coalesce(ledger_quantity, 0) AS DECIMAL(38, 0)) AS DECIMAL(38, 18)) AS quantity_diff,
+       CAST(coalesce(invoice_billed_cost, 0) - coalesce(ledger_contracted_cost, 0) AS DECIMAL(38, 18)) AS cost_diff,
        class,
        CASE class
            WHEN 'unmatched_invoice_line' THEN CASE WHEN model IS NULL THEN 'non-token charge (fee, credit, tax)' ELSE 'traffic outside the logs' END
