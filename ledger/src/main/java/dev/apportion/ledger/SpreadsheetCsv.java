@@ -42,7 +42,9 @@ public final class SpreadsheetCsv {
         });
         Path temporary = AtomicFiles.temporaryFor(target);
         AtomicFiles.createParent(target);
-        db.execute(Sql.of("COPY (SELECT " + String.join(", ", select) + " FROM " + relation + " ORDER BY " + orderBy
+        // Rank on the typed values first: ordering by the formatted text would sort numbers as strings.
+        db.execute(Sql.of("COPY (SELECT " + String.join(", ", select) + " FROM (SELECT *, row_number() OVER (ORDER BY " + orderBy
+                + ") AS spreadsheet_order FROM " + relation + ") ORDER BY spreadsheet_order"
                 + ") TO ${target} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"')").bind("target", temporary));
         AtomicFiles.move(temporary, target);
     }
