@@ -18,6 +18,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -67,8 +68,10 @@ final class CloseRunner {
                     .addString("profile", profile, false)
                     .addString("fingerprint", fingerprint, false)
                     .toJobParameters();
+            JobOperator operator = context.getBean(JobOperator.class);
+            recoverAbandoned(context.getBean(JobRepository.class), operator, parameters, progress);
             progress.println("close: " + period + " v" + version + ": price, reconcile, allocate, export, report, publish");
-            JobExecution execution = context.getBean(JobOperator.class).start(context.getBean(Job.class), parameters);
+            JobExecution execution = operator.start(context.getBean(Job.class), parameters);
             if (execution.getStatus() != BatchStatus.COMPLETED) {
                 List<Throwable> failures = new ArrayList<>(execution.getAllFailureExceptions());
                 for (Throwable failure : failures) {
@@ -90,6 +93,18 @@ final class CloseRunner {
             throw new IllegalStateException("Cannot run the close job of " + period + ": " + e.getMessage(), e);
         }
         return new Outcome(home.close(period, version), false, ingest);
+    }
+
+    /**
+     * An execution still marked running belongs to a close that was killed: this process holds the writer
+     * lock, so nothing else can be running it. Recovering marks it failed so the rerun restarts it.
+     */
+    private static void recoverAbandoned(JobRepository repository, JobOperator operator, JobParameters parameters, PrintStream progress) {
+        JobExecution last = repository.getLastJobExecution(CloseJobConfiguration.JOB_NAME, parameters);
+        if (last != null && last.isRunning()) {
+            progress.println("close: recovering execution " + last.getId() + " of a close that did not finish (killed?)");
+            operator.recover(last);
+        }
     }
 
     /** SHA-256 of the period's input hashes (sorted), the rules, the catalogue, the version and the profile. */

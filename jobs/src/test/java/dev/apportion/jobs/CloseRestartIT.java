@@ -60,6 +60,35 @@ class CloseRestartIT {
     }
 
     @Test
+    void close_afterAKilledRun_recoversTheAbandonedExecutionAndFinishes() throws Exception {
+        TestHome test = homeWithMay(directory);
+        AtomicInteger stages = new AtomicInteger();
+        assertThatThrownBy(() -> CloseRunner.close(test.home, MAY, "focus-1.4", TestHome.CLOCK, QUIET, () -> {
+            if (stages.incrementAndGet() == 4) {
+                throw new IllegalStateException("injected failure before export");
+            }
+        })).hasMessageContaining("ended FAILED");
+        // What a SIGKILL leaves in the job repository: the execution and its step still marked as running.
+        try (java.sql.Connection h2 = java.sql.DriverManager.getConnection(
+                "jdbc:h2:file:" + test.home.jobRepository().resolve("batch"), "apportion", "");
+             java.sql.Statement statement = h2.createStatement()) {
+            statement.executeUpdate("UPDATE BATCH_JOB_EXECUTION SET STATUS = 'STARTED', EXIT_CODE = 'UNKNOWN', END_TIME = NULL");
+            statement.executeUpdate("UPDATE BATCH_STEP_EXECUTION SET STATUS = 'STARTED', EXIT_CODE = 'EXECUTING', END_TIME = NULL WHERE STEP_NAME = 'export'");
+        }
+        Path halfWritten = test.home.closeWork(MAY, 1).resolve("out/focus/.tmp-cost-and-usage.parquet-999");
+        Files.createDirectories(halfWritten.getParent());
+        Files.writeString(halfWritten, "half a file");
+
+        assertThat(test.run("close", "--period", "2026-05", "--home", directory.toString())).as(test.lastErr).isZero();
+
+        assertThat(test.lastErr).contains("recovering execution");
+        assertThat(test.run("verify", "--period", "2026-05", "--home", directory.toString())).as(test.lastErr).isZero();
+        try (var files = Files.walk(test.home.close(MAY, 1))) {
+            assertThat(files.map(path -> path.getFileName().toString())).noneMatch(name -> name.startsWith(".tmp-"));
+        }
+    }
+
+    @Test
     void close_sameInputsAgain_isUnchangedAndWritesNothing() throws Exception {
         TestHome test = homeWithMay(directory);
         assertThat(test.run("close", "--period", "2026-05", "--home", directory.toString())).isZero();
