@@ -114,6 +114,7 @@ final class CloseStages {
             SpreadsheetCsv.write(db, "reconciliation", "provider, billing_account_id, model, token_type, cell_start",
                     out().resolve("reconciliation.csv"));
             writeRejects(db);
+            pin();
             AtomicFiles.writeString(stage("export-result.txt"), result.rows() + "\n" + result.contentDigest() + "\n"
                     + result.merkleRoot() + "\n" + result.evidenceComplete() + "\n" + result.evidenceInsufficient() + "\n");
             return result;
@@ -133,8 +134,7 @@ final class CloseStages {
             try (DuckDbSession db = session()) {
                 List<String> result = Files.readAllLines(stage("export-result.txt"));
                 ObjectNode manifest = manifest(db, profile, fingerprint, result);
-                Map<String, Long> rowCounts = new LinkedHashMap<>();
-                rowCounts.put(FocusExporter.FOCUS_FILE, Long.parseLong(result.get(0)));
+                Map<String, Long> rowCounts = rowCounts(db);
                 Manifest.seal(out(), manifest, rowCounts, EvidenceKeys.readPrivateKey(home.privateKey()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -144,6 +144,23 @@ final class CloseStages {
         AtomicFiles.writeString(home.currentVersionFile(period), "v" + version + "\n");
         AtomicFiles.deleteRecursively(home.closeWork(period, version));
         return published;
+    }
+
+    /** Rows of every Parquet and CSV output (CSV rows exclude the header), for the manifest's outputs. */
+    private Map<String, Long> rowCounts(DuckDbSession db) throws IOException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (var files = Files.walk(out())) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                String relative = out().relativize(file).toString().replace('\\', '/');
+                if (relative.endsWith(".parquet")) {
+                    counts.put(relative, db.queryLong(Sql.of("SELECT count(*) FROM read_parquet(${file})").bind("file", file).text()));
+                } else if (relative.endsWith(".csv")) {
+                    counts.put(relative, db.queryLong(Sql.of("SELECT count(*) FROM read_csv(${file}, header = true, all_varchar = true)")
+                            .bind("file", file).text()));
+                }
+            }
+        }
+        return counts;
     }
 
     private ObjectNode manifest(DuckDbSession db, String profile, String fingerprint, List<String> result) throws IOException {
@@ -200,6 +217,41 @@ final class CloseStages {
         manifest.put("merkleRoot", result.get(2));
         manifest.put("publicKey", Files.readString(home.publicKey()));
         return manifest;
+    }
+
+    /**
+     * {@code pinned/}: the configuration and catalogue this close used, and {@code allocation-methods.json},
+     * the documented split methods FOCUS requires, so the close can be explained without today's files.
+     */
+    private void pin() {
+        Config config = Config.load(home);
+        AtomicFiles.write(out().resolve("pinned/apportion.yml"), config.bytes());
+        try (var catalogue = CatalogueFile.class.getResourceAsStream(CatalogueFile.DEFAULT_RESOURCE)) {
+            AtomicFiles.write(out().resolve("pinned/catalogues/" + CatalogueFile.builtIn().id() + ".yaml"), catalogue.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ObjectNode methods = Manifest.create();
+        for (var rule : config.rules().rules()) {
+            ObjectNode method = methods.putObject(rule.id());
+            method.put("method", rule.method().id());
+            if (rule.basis() != null) {
+                method.put("basis", rule.basis());
+            }
+            method.put("window", rule.window());
+            if (rule.method() == dev.apportion.allocation.Rule.Method.DIRECT) {
+                method.put("variance", rule.variance());
+            }
+            ObjectNode select = method.putObject("select");
+            rule.select().forEach(select::put);
+            method.put("owner", rule.owner());
+            if (rule.note() != null) {
+                method.put("note", rule.note());
+            }
+        }
+        methods.putObject("unallocated").put("method", "unallocated")
+                .put("note", "a line no rule could split (every matching basis was zero) is kept whole, AllocatedResourceId null");
+        AtomicFiles.write(out().resolve("allocation-methods.json"), methods.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private void writeRejects(DuckDbSession db) {
