@@ -134,7 +134,8 @@ public final class Apportion {
     }
 
     @Command(name = "ingest", mixinStandardHelpOptions = true,
-            description = "Take every settled file from the inbox: archive it by SHA-256 or reject it with a reason.")
+            description = "Take every settled file from the inbox (or copy one in with --file): archive it by SHA-256 "
+                    + "or reject it with a reason.")
     static final class Ingest implements Callable<Integer> {
         @CommandLine.ParentCommand
         Apportion root;
@@ -142,10 +143,20 @@ public final class Apportion {
         @Option(names = "--wait", paramLabel = "SECONDS", description = "Wait this long for another writer's lock.")
         long waitSeconds;
 
+        @Option(names = "--file", paramLabel = "F", description = "Copy this file into the inbox first, then ingest.")
+        Path file;
+
         @Override
         public Integer call() {
             Home home = root.requireHome(true);
+            if (file != null && !Files.isRegularFile(file)) {
+                throw new ApportionException(ApportionException.ExitCode.USAGE, "--file " + file + " is not a readable file");
+            }
             try (HomeLock lock = HomeLock.acquire(home, waitSeconds, root.clock)) {
+                if (file != null) {
+                    // The copy appears under its name in one rename, so it is never read half-written.
+                    AtomicFiles.copy(file, home.inbox().resolve(file.getFileName().toString()));
+                }
                 Ingestor.Summary summary = new Ingestor(home, root.clock, root.err).ingestInbox(Config.load(home).settleSeconds());
                 root.out.println("ingested " + summary.ingested() + ", identical " + summary.duplicateFiles()
                         + ", rejected files " + summary.rejectedFiles() + ", rejected rows " + summary.rejectedRows());

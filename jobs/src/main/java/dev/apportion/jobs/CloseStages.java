@@ -39,12 +39,16 @@ final class CloseStages {
     private final Home home;
     private final YearMonth period;
     private final int version;
+    private final OutputColumns.Profile profile;
+    private final String fingerprint;
     private final Clock clock;
 
-    CloseStages(Home home, YearMonth period, int version, Clock clock) {
+    CloseStages(Home home, YearMonth period, int version, String profile, String fingerprint, Clock clock) {
         this.home = home;
         this.period = period;
         this.version = version;
+        this.profile = OutputColumns.Profile.fromId(profile);
+        this.fingerprint = fingerprint;
         this.clock = clock;
     }
 
@@ -96,7 +100,7 @@ final class CloseStages {
         }
     }
 
-    FocusExporter.Result export(OutputColumns.Profile profile) {
+    void export() {
         try (DuckDbSession db = session()) {
             load(db, "invoice_lines", "anchored_cost_lines", "reconciliation", "allocation_rows", "usage_ref_lines");
             AtomicFiles.deleteRecursively(out());
@@ -117,7 +121,6 @@ final class CloseStages {
             pin();
             AtomicFiles.writeString(stage("export-result.txt"), result.rows() + "\n" + result.contentDigest() + "\n"
                     + result.merkleRoot() + "\n" + result.evidenceComplete() + "\n" + result.evidenceInsufficient() + "\n");
-            return result;
         }
     }
 
@@ -128,12 +131,12 @@ final class CloseStages {
     }
 
     /** Seals and publishes {@code out/} as {@code v<N>}, then points {@code current} at it. */
-    Path publish(String profile, String fingerprint) {
+    void publish() {
         Path published = home.close(period, version);
         if (!Files.exists(published)) {
             try (DuckDbSession db = session()) {
                 List<String> result = Files.readAllLines(stage("export-result.txt"));
-                ObjectNode manifest = manifest(db, profile, fingerprint, result);
+                ObjectNode manifest = manifest(db, result);
                 Map<String, Long> rowCounts = rowCounts(db);
                 Manifest.seal(out(), manifest, rowCounts, EvidenceKeys.readPrivateKey(home.privateKey()));
             } catch (IOException e) {
@@ -143,7 +146,6 @@ final class CloseStages {
         }
         AtomicFiles.writeString(home.currentVersionFile(period), "v" + version + "\n");
         AtomicFiles.deleteRecursively(home.closeWork(period, version));
-        return published;
     }
 
     /** Rows of every Parquet and CSV output (CSV rows exclude the header), for the manifest's outputs. */
@@ -163,14 +165,14 @@ final class CloseStages {
         return counts;
     }
 
-    private ObjectNode manifest(DuckDbSession db, String profile, String fingerprint, List<String> result) throws IOException {
+    private ObjectNode manifest(DuckDbSession db, List<String> result) throws IOException {
         ObjectNode manifest = Manifest.create();
         manifest.put("period", period.toString());
         manifest.put("version", version);
         manifest.put("status", "final");
         manifest.put("createdAt", clock.instant().toString());
         manifest.put("focusVersion", "1.4");
-        manifest.put("profile", profile);
+        manifest.put("profile", profile.id());
         manifest.put("apportionVersion", APPORTION_VERSION);
         manifest.put("fingerprint", fingerprint);
         manifest.put("rulesSha256", dev.apportion.ledger.Sha256.of(Config.load(home).bytes()));

@@ -19,6 +19,19 @@ class CommandLineIT {
     }
 
     @Test
+    void ingest_file_copiesItInAndIngestsIt() throws Exception {
+        TestHome test = TestHome.init(directory.resolve("home"));
+        Path outside = java.nio.file.Files.writeString(directory.resolve("requests.csv"),
+                "request_id,occurred_at,provider,model,input_tokens,output_tokens\nr1,2026-05-01T00:00:00Z,openai,gpt-4o,10,1\n");
+
+        assertThat(test.run("ingest", "--file", outside.toString(), "--home", test.home.root().toString())).as(test.lastErr).isZero();
+
+        assertThat(test.lastOut).contains("ingested 1");
+        assertThat(outside).exists();
+        assertThat(test.home.inbox()).isEmptyDirectory();
+    }
+
+    @Test
     void writer_whileAnotherHoldsTheLock_exitsThree() throws Exception {
         TestHome test = TestHome.init(directory);
         try (HomeLock held = HomeLock.acquire(test.home, 0, TestHome.CLOCK)) {
