@@ -13,7 +13,9 @@ import java.util.stream.Collectors;
 public final class CanonicalRow {
     /** DuckDB macros the expression uses; run once per session. */
     public static final String MACROS = SpreadsheetCsv.MACROS + ";\n" + """
-            CREATE OR REPLACE TEMP MACRO canon_text(s) AS coalesce(replace(replace(replace(replace(s, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r'), '\\N');
+            CREATE OR REPLACE TEMP MACRO canon_text(s) AS CASE WHEN s IS NULL THEN '\\N'
+                WHEN contains(s, '\\') OR contains(s, chr(9)) OR contains(s, chr(10)) OR contains(s, chr(13))
+                THEN replace(replace(replace(replace(s, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r') ELSE s END;
             CREATE OR REPLACE TEMP MACRO canon_decimal(d) AS coalesce(CASE WHEN plain_decimal(d) = '-0' THEN '0' ELSE plain_decimal(d) END, '\\N');
             CREATE OR REPLACE TEMP MACRO canon_instant(t) AS coalesce(iso_instant(t), '\\N');
             CREATE OR REPLACE TEMP MACRO canon_integer(i) AS coalesce(CAST(i AS VARCHAR), '\\N')""";

@@ -68,7 +68,9 @@ public final class Verifier {
                 failures.add("archived input " + archived + " no longer has SHA-256 " + sha);
             }
         }
-        if (!failures.isEmpty() && failures.stream().anyMatch(failure -> failure.contains("focus/"))) {
+        if (!Files.isRegularFile(closeDirectory.resolve(FocusExporter.FOCUS_FILE))
+                || !Files.isRegularFile(closeDirectory.resolve(FocusExporter.INVOICE_LINES_FILE))) {
+            failures.add("the close lacks " + FocusExporter.FOCUS_FILE + " or " + FocusExporter.INVOICE_LINES_FILE + "; rows cannot be checked");
             return failures;
         }
         OutputColumns.Profile profile = OutputColumns.Profile.fromId(manifest.path("profile").asString());
