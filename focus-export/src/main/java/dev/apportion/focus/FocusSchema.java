@@ -1,5 +1,6 @@
 package dev.apportion.focus;
 
+import dev.apportion.ledger.FocusColumns;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,11 +27,8 @@ import java.util.Set;
  * All returned collections are unmodifiable.
  */
 public final class FocusSchema {
-    /** Shared with the ledger, whose invoice lines keep every FOCUS column. */
-    static final String COLUMNS_RESOURCE = "/dev/apportion/ledger/focus-1.4-cost-and-usage-columns.csv";
     static final String ALLOWED_VALUES_RESOURCE = "focus-1.4-allowed-values.csv";
 
-    private static final String COLUMNS_HEADER = "column,data_type,feature_level,allows_nulls";
     private static final String ALLOWED_VALUES_HEADER = "column,value";
 
     private FocusSchema() {}
@@ -70,31 +68,19 @@ public final class FocusSchema {
                 .toList();
     }
 
+    /** The ledger's column catalogue (invoice lines keep every FOCUS column), typed and checked here. */
     private static List<FocusColumn> readColumns() {
         List<FocusColumn> columns = new ArrayList<>();
         String previous = null;
-        List<String> lines = readLines(COLUMNS_RESOURCE, COLUMNS_HEADER);
-        for (int index = 0; index < lines.size(); index++) {
-            int lineNumber = index + 2;
-            String[] fields = lines.get(index).split(",", -1);
-            if (fields.length != 4) {
-                throw malformed(COLUMNS_RESOURCE, lineNumber, "expected 4 fields but found " + fields.length);
-            }
-            FocusColumn column;
-            try {
-                column = new FocusColumn(fields[0], FocusDataType.fromCatalogueName(fields[1]), fields[2],
-                        parseBoolean(fields[3]));
-            }
-            catch (IllegalArgumentException e) {
-                throw malformed(COLUMNS_RESOURCE, lineNumber, e.getMessage());
-            }
+        for (FocusColumns.Column column : FocusColumns.all()) {
+            FocusColumn typed = new FocusColumn(column.name(), FocusDataType.fromCatalogueName(column.dataType()),
+                    column.featureLevel(), column.allowsNulls());
             // String.compareTo orders by UTF-16 code unit, which is ASCII order for ASCII names.
-            if (previous != null && previous.compareTo(column.name()) >= 0) {
-                throw malformed(COLUMNS_RESOURCE, lineNumber,
-                        "column " + column.name() + " is not after " + previous + " in ASCII order");
+            if (previous != null && previous.compareTo(typed.name()) >= 0) {
+                throw new IllegalStateException("FOCUS column " + typed.name() + " is not after " + previous + " in ASCII order");
             }
-            previous = column.name();
-            columns.add(column);
+            previous = typed.name();
+            columns.add(typed);
         }
         return List.copyOf(columns);
     }
@@ -159,13 +145,6 @@ public final class FocusSchema {
         }
     }
 
-    private static boolean parseBoolean(String text) {
-        return switch (text) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("allows_nulls is " + text + ", expected true or false");
-        };
-    }
 
     private static IllegalStateException malformed(String resource, int lineNumber, String problem) {
         return new IllegalStateException(String.format(Locale.ROOT,

@@ -1,5 +1,6 @@
 package dev.apportion.focus;
 
+import dev.apportion.ledger.FocusColumns;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,12 +38,8 @@ public final class OutputColumns {
     /** All output columns in file order for {@code profile} ({@link Profile#STRICT} prefixes the actor columns). */
     public static List<OutputColumn> forProfile(Profile profile) {
         List<OutputColumn> focus = new ArrayList<>();
-        for (FocusColumn column : FocusSchema.costAndUsage()) {
-            focus.add(new OutputColumn(column.name(), switch (column.dataType()) {
-                case DECIMAL -> "DECIMAL(38, 18)";
-                case DATE_TIME -> "TIMESTAMPTZ";
-                case STRING, JSON -> "VARCHAR";
-            }));
+        for (FocusColumns.Column column : FocusColumns.all()) {
+            focus.add(new OutputColumn(column.name(), column.duckDbType()));
         }
         List<OutputColumn> custom = new ArrayList<>(EVIDENCE);
         if (profile == Profile.STRICT) {

@@ -40,7 +40,10 @@ public final class Readers {
      * @throws FileRejectedException when the file is empty, matches no reader or lacks a required column
      */
     public static InputFormat detect(SourceFile source) {
-        Header header = Header.read(source);
+        return detect(source, Header.read(source));
+    }
+
+    private static InputFormat detect(SourceFile source, Header header) {
         List<String> tried = new ArrayList<>();
         for (InputFormat format : InputFormat.values()) {
             if (header.columns().containsAll(format.signature())) {
@@ -68,8 +71,8 @@ public final class Readers {
      */
     public static ReadOutcome read(DuckDbSession db, Home home, SourceFile source, List<Path> committedLedgerFiles,
                                    List<Path> committedInvoiceFiles) {
-        InputFormat format = detect(source);
         Header header = Header.read(source);
+        InputFormat format = detect(source, header);
         db.execute("CREATE OR REPLACE TEMP TABLE rejects (location VARCHAR, \"column\" VARCHAR, reason_code VARCHAR, reason VARCHAR)");
         CsvLoader.load(db, source, header.columnList(), header.gzip());
         long parsed = db.queryLong("SELECT count(*) FROM csv_raw");
