@@ -129,9 +129,12 @@ public final class FocusExporter {
                         + "|| ',\"UsageQuantity\":' || plain_decimal(a.usage_quantity) ELSE '' END || '}]}'";
                 case "AllocatedMethodId" -> "coalesce(a.rule_id, 'unallocated')";
                 case "AllocatedResourceId", "AllocatedResourceName" -> "a.allocated_resource_id";
+                // Keys already in the origin's Tags are left out (FOCUS: AllocatedTags never repeats Tags).
                 case "AllocatedTags" -> "CASE WHEN a.allocated_resource_id IS NULL THEN NULL ELSE nullif('{' || array_to_string(list_filter(["
-                        + "'\"apportion/environment\":' || CAST(to_json(a.environment) AS VARCHAR), "
-                        + "'\"apportion/feature\":' || CAST(to_json(a.feature) AS VARCHAR)], lambda tag: tag IS NOT NULL), ',') || '}', '{}') END";
+                        + "CASE WHEN json_extract(i.Tags, '$.\"apportion/environment\"') IS NULL THEN "
+                        + "'\"apportion/environment\":' || CAST(to_json(a.environment) AS VARCHAR) END, "
+                        + "CASE WHEN json_extract(i.Tags, '$.\"apportion/feature\"') IS NULL THEN "
+                        + "'\"apportion/feature\":' || CAST(to_json(a.feature) AS VARCHAR) END], lambda tag: tag IS NOT NULL), ',') || '}', '{}') END";
                 case "BilledCost" -> "a.billed_cost";
                 case "EffectiveCost" -> "a.effective_cost";
                 case "ListCost" -> "a.list_cost";
