@@ -83,13 +83,7 @@ public final class FocusExporter {
     /** Rows per chunk when streaming canonical rows out of DuckDB: few large strings instead of many rows. */
     private static final int DIGEST_CHUNK_ROWS = 4096;
 
-    /** Content digest and Merkle root of the rows in {@code table} (DESIGN §9), streamed in row-id order. */
-    public static Digests digests(DuckDbSession db, String table, List<OutputColumns.OutputColumn> columns) {
-        db.execute(CanonicalRow.MACROS);
-        return digestsOfLines(db, table, CanonicalRow.expression(columns));
-    }
-
-    private static int hashIndex(List<OutputColumns.OutputColumn> columns) {
+    static int hashIndex(List<OutputColumns.OutputColumn> columns) {
         for (int i = 0; i < columns.size(); i++) {
             if (columns.get(i).name().equals("x_EvidenceHash")) {
                 return i;
@@ -99,7 +93,7 @@ public final class FocusExporter {
     }
 
     /** Content digest and Merkle root over {@code lineExpression}, each row's canonical serialisation. */
-    private static Digests digestsOfLines(DuckDbSession db, String table, String lineExpression) {
+    static Digests digestsOfLines(DuckDbSession db, String table, String lineExpression) {
         MessageDigest content = Sha256.newDigest();
         List<String> leaves = new ArrayList<>();
         db.query("""

@@ -75,19 +75,23 @@ public final class Verifier {
         }
         OutputColumns.Profile profile = OutputColumns.Profile.fromId(manifest.path("profile").asString());
         List<OutputColumns.OutputColumn> columns = OutputColumns.forProfile(profile);
-        List<OutputColumns.OutputColumn> withoutHash = columns.stream()
-                .filter(column -> !column.name().equals("x_EvidenceHash")).toList();
         db.execute(CanonicalRow.MACROS);
         db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE verify_rows AS SELECT * FROM read_parquet(${file})")
                 .bind("file", closeDirectory.resolve(FocusExporter.FOCUS_FILE)));
         db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE verify_lines AS SELECT * FROM read_parquet(${file})")
                 .bind("file", closeDirectory.resolve(FocusExporter.INVOICE_LINES_FILE)));
-        long badHashes = db.queryLong("SELECT count(*) FROM verify_rows WHERE x_EvidenceHash <> sha256("
-                + CanonicalRow.expression(withoutHash) + ")");
+        // Serialise each row once, in the two parts around x_EvidenceHash (as the export does).
+        int hash = FocusExporter.hashIndex(columns);
+        db.execute("CREATE OR REPLACE TEMP TABLE verify_canonical AS SELECT x_AllocationRowId, x_EvidenceHash, "
+                + CanonicalRow.expression(columns.subList(0, hash)) + " AS before_hash, "
+                + CanonicalRow.expression(columns.subList(hash + 1, columns.size())) + " AS after_hash FROM verify_rows");
+        long badHashes = db.queryLong("SELECT count(*) FROM verify_canonical WHERE x_EvidenceHash IS DISTINCT FROM "
+                + "sha256(before_hash || chr(9) || after_hash)");
         if (badHashes > 0) {
             failures.add(badHashes + " row(s) whose x_EvidenceHash does not match their content");
         }
-        FocusExporter.Digests digests = FocusExporter.digests(db, "verify_rows", columns);
+        FocusExporter.Digests digests = FocusExporter.digestsOfLines(db, "verify_canonical",
+                "before_hash || chr(9) || x_EvidenceHash || chr(9) || after_hash");
         if (!digests.contentDigest().equals(manifest.path("contentDigest").asString())) {
             failures.add("content digest " + digests.contentDigest() + " differs from the manifest's " + manifest.path("contentDigest").asString());
         }

@@ -1,7 +1,7 @@
 -- Builds the FOCUS rows: each allocation row is an allocated charge of its origin invoice line, whose
 -- dimensions it copies unchanged (DESIGN §9); the allocation's own columns and the evidence come from the
 -- allocation row, the line's reconciliation cell and the rule.
-CREATE OR REPLACE TEMP TABLE focus_base AS
+CREATE OR REPLACE TEMP VIEW focus_base AS
 SELECT ${origin_columns},
        a.principal_id AS "${principal_column}",
        a.consumer_id AS "${consumer_column}",
@@ -25,7 +25,7 @@ LEFT JOIN (SELECT anchor_ids AS anchor_id, min(class) AS class FROM reconciliati
 
 -- Evidence status: usage methods need the actor pair, anchor, ratio, period, usage reference, owner and
 -- mapping note; residual and unallocated rows everything but the actor pair and usage reference.
-CREATE OR REPLACE TEMP TABLE focus_status AS
+CREATE OR REPLACE TEMP VIEW focus_status AS
 SELECT *,
        CASE WHEN missing = '' THEN 'complete' ELSE 'insufficient:' || missing END AS x_EvidenceStatus
 FROM (
@@ -45,7 +45,7 @@ FROM (
 
 -- The canonical serialisation is computed once, in the two parts around x_EvidenceHash: the hash covers
 -- both parts joined by a tab (all columns but itself), the content digest the parts with the hash between.
-CREATE OR REPLACE TEMP TABLE focus_canonical AS
+CREATE OR REPLACE TEMP VIEW focus_canonical AS
 SELECT *, ${canonical_before_hash} AS canonical_before_hash, ${canonical_after_hash} AS canonical_after_hash
 FROM focus_status;
 CREATE OR REPLACE TEMP TABLE focus_rows AS
