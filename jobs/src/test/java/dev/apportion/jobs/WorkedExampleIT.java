@@ -29,7 +29,7 @@ class WorkedExampleIT {
             + "r-1,2026-05-03T10:00:00Z,openai,gpt-4o,acct-1,svc-infer-prod,tenant:T-019,chat,1000000,0\n"
             + "r-2,2026-05-20T23:59:59.999Z,openai,gpt-4o-2024-08-06,acct-1,svc-infer-prod,tenant:T-019,chat,56000,0\n"
             + "r-3,2026-05-04T08:00:00+02:00,openai,gpt-4o,acct-1,svc-web,tenant:T-001,search,2000000,0\n"
-            + "r-4,2026-05-31T23:00:00Z,openai,gpt-4o,acct-1,svc-web,tenant:T-002,search,1744000,0\n";
+            + "r-4,2026-05-31T23:00:00Z,openai,gpt-4o,acct-1,svc-web,=cmd|' /C calc'!A0,search,1744000,0\n";
     static final String RULES = """
             rules:
               - id: by-tokens
@@ -85,6 +85,10 @@ class WorkedExampleIT {
             assertThat((BigDecimal) row.get(0)).isEqualByComparingTo(((BigDecimal) row.get(1)).multiply(quantity));
             assertThat((BigDecimal) row.get(3)).isEqualByComparingTo(((BigDecimal) row.get(4)).multiply(quantity));
         }
+
+        // The spreadsheet twin neutralises a consumer id that a spreadsheet would run as a formula.
+        String csv = java.nio.file.Files.readString(focus.getParent().getParent().resolve("spreadsheet/cost-and-usage.csv"));
+        assertThat(csv).contains(",'=cmd|' /C calc'!A0,").doesNotContain(",=cmd");
 
         assertThat(test.run("verify", "--home", directory.toString(), "--period", "2026-05")).as(test.lastErr).isZero();
     }

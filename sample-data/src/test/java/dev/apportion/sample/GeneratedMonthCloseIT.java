@@ -113,6 +113,36 @@ class GeneratedMonthCloseIT {
     }
 
     @Test
+    void close_usageRowsCarryEvidenceThatResolvesToLedgerEntries() throws SQLException {
+        Path refs = home.resolve("closes/2026-10/v1/evidence/usage-refs.parquet");
+        // Every usage row's reference lists exactly x_UsageEntryCount ledger entries, and the reference is the
+        // SHA-256 of its sorted cost line ids (recomputed here from the evidence file).
+        List<List<Object>> mismatches = query("""
+                SELECT f.x_UsageRef, f.x_UsageEntryCount, count(DISTINCT r.ledger_entry_id),
+                       'sha256:' || sha256(string_agg(r.cost_line_id, chr(10) ORDER BY r.cost_line_id))
+                FROM (SELECT DISTINCT x_UsageRef, x_UsageEntryCount FROM read_parquet('%s') WHERE x_AllocationMethod = 'direct') f
+                JOIN read_parquet('%s') r ON r.x_UsageRef = f.x_UsageRef
+                GROUP BY 1, 2
+                HAVING f.x_UsageEntryCount <> count(DISTINCT r.ledger_entry_id)
+                    OR f.x_UsageRef <> 'sha256:' || sha256(string_agg(r.cost_line_id, chr(10) ORDER BY r.cost_line_id))""".formatted(focus, refs));
+        assertThat(mismatches).isEmpty();
+        assertThat(query("SELECT count(*) FROM read_parquet('" + focus + "') WHERE x_AllocationMethod = 'direct' AND x_UsageRef IS NULL")
+                .get(0).get(0)).isEqualTo(0L);
+        assertThat(query("SELECT count(*) FROM read_parquet('" + focus + "') WHERE x_EvidenceStatus <> 'complete' AND ConsumerId IS NOT NULL")
+                .get(0).get(0)).isEqualTo(0L);
+    }
+
+    @Test
+    void close_spreadsheetTwinHasTheSameRows() throws SQLException {
+        Path csv = home.resolve("closes/2026-10/v1/spreadsheet/cost-and-usage.csv");
+        List<List<Object>> twin = query("SELECT count(*), sum(CAST(BilledCost AS DECIMAL(38, 18))) FROM read_csv('" + csv
+                + "', header = true, all_varchar = true)");
+        List<List<Object>> parquet = query("SELECT count(*), sum(BilledCost) FROM read_parquet('" + focus + "')");
+        assertThat(twin.get(0).get(0)).isEqualTo(parquet.get(0).get(0));
+        assertThat((BigDecimal) twin.get(0).get(1)).isEqualByComparingTo((BigDecimal) parquet.get(0).get(1));
+    }
+
+    @Test
     void ingest_countsReconcileAndNothingIsRejected() throws Exception {
         try (Stream<Path> records = Files.list(home.resolve("state/ingested"))) {
             for (Path path : records.toList()) {
