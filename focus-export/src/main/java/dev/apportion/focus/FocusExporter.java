@@ -35,8 +35,7 @@ public final class FocusExporter {
     }
 
     /** What the export computed, for the manifest. */
-    public record Result(long rows, String contentDigest, String merkleRoot, long evidenceComplete,
-                         long evidenceInsufficient) {
+    public record Result(long rows, String contentDigest, String merkleRoot) {
     }
 
     public static Result export(DuckDbSession db, Path closeDirectory, OutputColumns.Profile profile,
@@ -69,15 +68,9 @@ public final class FocusExporter {
         copy(db, "SELECT * FROM invoice_lines ORDER BY anchor_id", closeDirectory.resolve(INVOICE_LINES_FILE),
                 "FORMAT parquet, COMPRESSION zstd");
 
-        long[] evidence = new long[2];
-        db.query("SELECT count(*) FILTER (WHERE x_EvidenceStatus = 'complete'), count(*) FILTER (WHERE x_EvidenceStatus <> 'complete') FROM focus_rows",
-                row -> {
-                    evidence[0] = row.getLong(1);
-                    evidence[1] = row.getLong(2);
-                });
         Digests digests = digestsOfLines(db, "focus_rows",
                 "canonical_before_hash || chr(9) || x_EvidenceHash || chr(9) || canonical_after_hash");
-        return new Result(digests.rows(), digests.contentDigest(), digests.merkleRoot(), evidence[0], evidence[1]);
+        return new Result(digests.rows(), digests.contentDigest(), digests.merkleRoot());
     }
 
     /** Rows per chunk when streaming canonical rows out of DuckDB: few large strings instead of many rows. */

@@ -119,8 +119,8 @@ final class CloseStages {
                     out().resolve("reconciliation.csv"));
             writeRejects(db);
             pin();
-            AtomicFiles.writeString(stage("export-result.txt"), result.rows() + "\n" + result.contentDigest() + "\n"
-                    + result.merkleRoot() + "\n" + result.evidenceComplete() + "\n" + result.evidenceInsufficient() + "\n");
+            // The digests are costly to recompute, so publish takes them from here.
+            AtomicFiles.writeString(stage("export-digests.txt"), result.contentDigest() + "\n" + result.merkleRoot() + "\n");
         }
     }
 
@@ -135,10 +135,9 @@ final class CloseStages {
         Path published = home.close(period, version);
         if (!Files.exists(published)) {
             try (DuckDbSession db = session()) {
-                List<String> result = Files.readAllLines(stage("export-result.txt"));
-                ObjectNode manifest = manifest(db, result);
-                Map<String, Long> rowCounts = rowCounts(db);
-                Manifest.seal(out(), manifest, rowCounts, EvidenceKeys.readPrivateKey(home.privateKey()));
+                List<String> digests = Files.readAllLines(stage("export-digests.txt"));
+                ObjectNode manifest = manifest(digests);
+                Manifest.seal(db, out(), manifest, EvidenceKeys.readPrivateKey(home.privateKey()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -148,24 +147,8 @@ final class CloseStages {
         AtomicFiles.deleteRecursively(home.closeWork(period, version));
     }
 
-    /** Rows of every Parquet and CSV output (CSV rows exclude the header), for the manifest's outputs. */
-    private Map<String, Long> rowCounts(DuckDbSession db) throws IOException {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        try (var files = Files.walk(out())) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                String relative = out().relativize(file).toString().replace('\\', '/');
-                if (relative.endsWith(".parquet")) {
-                    counts.put(relative, db.queryLong(Sql.of("SELECT count(*) FROM read_parquet(${file})").bind("file", file).text()));
-                } else if (relative.endsWith(".csv")) {
-                    counts.put(relative, db.queryLong(Sql.of("SELECT count(*) FROM read_csv(${file}, header = true, all_varchar = true)")
-                            .bind("file", file).text()));
-                }
-            }
-        }
-        return counts;
-    }
-
-    private ObjectNode manifest(DuckDbSession db, List<String> result) throws IOException {
+    /** The manifest's facts about this close: what it is, what it read and how it was configured. */
+    private ObjectNode manifest(List<String> digests) throws IOException {
         ObjectNode manifest = Manifest.create();
         manifest.put("period", period.toString());
         manifest.put("version", version);
@@ -191,32 +174,11 @@ final class CloseStages {
                 input.put(key, record.path(key).asLong());
             }
         }
-        ObjectNode totals = manifest.putObject("totals");
-        db.execute(Sql.of("CREATE TEMP TABLE focus AS SELECT * FROM read_parquet(${file})").bind("file", out().resolve(FocusExporter.FOCUS_FILE)));
-        db.query("SELECT sum(BilledCost), sum(EffectiveCost), sum(ListCost), sum(ContractedCost) FROM focus", row -> {
-            totals.put("billedCost", plain(row.getBigDecimal(1)));
-            totals.put("effectiveCost", plain(row.getBigDecimal(2)));
-            totals.put("listCost", plain(row.getBigDecimal(3)));
-            totals.put("contractedCost", plain(row.getBigDecimal(4)));
-        });
-        ObjectNode byInvoice = totals.putObject("byInvoice");
-        db.query("SELECT coalesce(InvoiceId, BillingAccountId), sum(BilledCost) FROM focus GROUP BY 1 ORDER BY 1",
-                row -> byInvoice.put(row.getString(1), plain(row.getBigDecimal(2))));
-        ObjectNode byConsumer = totals.putObject("byConsumer");
-        db.query("SELECT coalesce(AllocatedResourceId, '(unallocated)'), sum(BilledCost) FROM focus GROUP BY 1 ORDER BY 1",
-                row -> byConsumer.put(row.getString(1), plain(row.getBigDecimal(2))));
-        ObjectNode reconciliation = manifest.putObject("reconciliation");
-        db.query(Sql.of("SELECT class, count(*), sum(abs(cost_diff)) FROM read_parquet(${file}) GROUP BY 1 ORDER BY 1")
-                .bind("file", out().resolve("reconciliation.parquet")), row -> {
-            ObjectNode cls = reconciliation.putObject(row.getString(1));
-            cls.put("cells", row.getLong(2));
-            cls.put("absoluteCostDifference", plain(row.getBigDecimal(3)));
-        });
-        ObjectNode evidence = manifest.putObject("evidence");
-        evidence.put("complete", Long.parseLong(result.get(3)));
-        evidence.put("insufficient", Long.parseLong(result.get(4)));
-        manifest.put("contentDigest", result.get(1));
-        manifest.put("merkleRoot", result.get(2));
+        try (DuckDbSession db = session()) {
+            Manifest.addTotals(db, out(), manifest);
+        }
+        manifest.put("contentDigest", digests.get(0));
+        manifest.put("merkleRoot", digests.get(1));
         manifest.put("publicKey", Files.readString(home.publicKey()));
         return manifest;
     }
@@ -273,9 +235,6 @@ final class CloseStages {
                 out().resolve("rejects.csv"));
     }
 
-    private static String plain(BigDecimal value) {
-        return value == null ? "0" : value.stripTrailingZeros().toPlainString();
-    }
 
     private String currency(DuckDbSession db) {
         List<String> currencies = new java.util.ArrayList<>();
