@@ -15,10 +15,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -51,45 +53,57 @@ final class Ingestor {
     }
 
     Summary ingestInbox(long settleSeconds) {
-        List<Path> files = new ArrayList<>();
+        List<Path> pending = new ArrayList<>();
         try (Stream<Path> entries = Files.list(home.inbox())) {
-            entries.filter(path -> !path.getFileName().toString().startsWith(".")).sorted().forEach(files::add);
+            entries.filter(path -> !path.getFileName().toString().startsWith(".")).sorted().forEach(pending::add);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list " + home.inbox() + ": " + e.getMessage(), e);
         }
-        int ingested = 0;
-        int duplicates = 0;
-        int rejected = 0;
+        Map<Outcome, Integer> files = new EnumMap<>(Outcome.class);
         long rejectedRows = 0;
-        for (Path file : files) {
-            waitUntilSettled(file, settleSeconds);
-            String name = file.getFileName().toString();
-            if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || name.contains("..")) {
-                rejectWhole(file, name, Sha256.of(name), "unsafe_name: " + name + " is a symlink, not a regular file, or has '..' in its name");
-                rejected++;
-                continue;
-            }
-            String sha = Sha256.ofFile(file);
-            if (Files.exists(home.ingestedRecord(sha))) {
-                delete(file);
-                progress.println("ingest: " + name + " is identical to an already ingested file (sha256 " + sha + "); removed from the inbox");
-                duplicates++;
-                continue;
-            }
-            try (DuckDbSession db = DuckDbSession.open(home.state())) {
-                ReadOutcome outcome = Readers.read(db, home, new SourceFile(file, name, sha), records.committed(InputFormat.Kind.USAGE),
-                        records.committed(InputFormat.Kind.BILLING));
-                commit(file, name, sha, outcome);
-                rejectedRows += outcome.rowsRejected();
-                ingested++;
-                progress.println("ingest: " + name + " (" + outcome.format().id() + "): read " + outcome.rowsRead() + ", accepted "
-                        + outcome.rowsAccepted() + ", rejected " + outcome.rowsRejected() + ", duplicate " + outcome.rowsDuplicate());
-            } catch (FileRejectedException e) {
-                rejectWhole(file, name, sha, e.reason().code() + ": " + e.getMessage());
-                rejected++;
+        while (!pending.isEmpty()) {
+            List<Path> ready = settled(pending, settleSeconds);
+            pending.removeAll(ready);
+            for (Path file : ready) {
+                ReadOutcome read = ingest(file, files);
+                rejectedRows += read == null ? 0 : read.rowsRejected();
             }
         }
-        return new Summary(ingested, duplicates, rejected, rejectedRows);
+        return new Summary(files.getOrDefault(Outcome.INGESTED, 0), files.getOrDefault(Outcome.IDENTICAL, 0),
+                files.getOrDefault(Outcome.REJECTED, 0), rejectedRows);
+    }
+
+    /** What became of one inbox file. */
+    private enum Outcome { INGESTED, IDENTICAL, REJECTED }
+
+    /** Ingests one settled file; returns what was read, or null when the file was identical or rejected whole. */
+    private ReadOutcome ingest(Path file, Map<Outcome, Integer> files) {
+        String name = file.getFileName().toString();
+        if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || name.contains("..")) {
+            rejectWhole(file, name, Sha256.of(name), "unsafe_name: " + name + " is a symlink, not a regular file, or has '..' in its name");
+            files.merge(Outcome.REJECTED, 1, Integer::sum);
+            return null;
+        }
+        String sha = Sha256.ofFile(file);
+        if (Files.exists(home.ingestedRecord(sha))) {
+            delete(file);
+            progress.println("ingest: " + name + " is identical to an already ingested file (sha256 " + sha + "); removed from the inbox");
+            files.merge(Outcome.IDENTICAL, 1, Integer::sum);
+            return null;
+        }
+        try (DuckDbSession db = DuckDbSession.open(home.state())) {
+            ReadOutcome outcome = Readers.read(db, home, new SourceFile(file, name, sha), records.committed(InputFormat.Kind.USAGE),
+                    records.committed(InputFormat.Kind.BILLING));
+            commit(file, name, sha, outcome);
+            files.merge(Outcome.INGESTED, 1, Integer::sum);
+            progress.println("ingest: " + name + " (" + outcome.format().id() + "): read " + outcome.rowsRead() + ", accepted "
+                    + outcome.rowsAccepted() + ", rejected " + outcome.rowsRejected() + ", duplicate " + outcome.rowsDuplicate());
+            return outcome;
+        } catch (FileRejectedException e) {
+            rejectWhole(file, name, sha, e.reason().code() + ": " + e.getMessage());
+            files.merge(Outcome.REJECTED, 1, Integer::sum);
+            return null;
+        }
     }
 
     private void commit(Path file, String name, String sha, ReadOutcome outcome) {
@@ -124,28 +138,36 @@ final class Ingestor {
     }
 
     /**
-     * Waits until the file's size and modification time stay the same for {@code settleSeconds}, so a file
-     * still being copied into the inbox is never read half-written (and never skipped once it settles).
+     * The files whose size and modification time stayed the same for {@code settleSeconds}: a file still being
+     * copied into the inbox is never read half-written, and never skipped once it settles. All pending files
+     * are observed together, so the wait is paid once per round, and files that settled are not held up by
+     * one still growing.
      */
-    private static void waitUntilSettled(Path file, long settleSeconds) {
+    private static List<Path> settled(List<Path> files, long settleSeconds) {
         if (settleSeconds <= 0) {
-            return;
+            return List.copyOf(files);
         }
         try {
-            while (true) {
-                long size = Files.size(file);
-                FileTime modified = Files.getLastModifiedTime(file);
-                Thread.sleep(settleSeconds * 1000);
-                if (Files.size(file) == size && Files.getLastModifiedTime(file).equals(modified)) {
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+            Map<Path, String> before = observe(files);
+            Thread.sleep(settleSeconds * 1000);
+            Map<Path, String> after = observe(files);
+            return files.stream().filter(file -> before.get(file).equals(after.get(file))).toList();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for " + file + " to settle", e);
+            throw new IllegalStateException("Interrupted while waiting for inbox files to settle", e);
         }
+    }
+
+    private static Map<Path, String> observe(List<Path> files) {
+        Map<Path, String> states = new HashMap<>();
+        for (Path file : files) {
+            try {
+                states.put(file, Files.size(file) + "@" + Files.getLastModifiedTime(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
+        return states;
     }
 
     private static void delete(Path file) {
