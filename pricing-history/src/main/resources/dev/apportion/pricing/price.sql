@@ -1,7 +1,13 @@
 -- Prices every usage event of the period at the rate in force when it happened (DESIGN §6): one cost line
 -- per token type with a non-zero quantity. Unmatched models stay unpriced (null cost), never zero.
+-- A row with corrects_request_id replaces the request it names (DESIGN §5): the corrected original is
+-- left out of the ledger, so a correction never counts twice.
 CREATE OR REPLACE TEMP TABLE period_events AS
-SELECT * FROM ${events} WHERE occurred_at >= ${period_start} AND occurred_at < ${period_end};
+WITH in_period AS (
+    SELECT * FROM ${events} WHERE occurred_at >= ${period_start} AND occurred_at < ${period_end}
+)
+SELECT * FROM in_period e
+WHERE NOT EXISTS (SELECT 1 FROM in_period c WHERE c.provider = e.provider AND c.corrects_request_id = e.request_id);
 
 -- Billing account: the log's, else the accounts map (principal -> account), else the only account the
 -- provider has in the period's invoices.

@@ -59,7 +59,20 @@ class LedgerPricerTest {
                 List.of("openai:odd#output", "gpt-unknown-9", "null", false));
     }
 
+    @Test
+    void price_correctedRequest_isReplacedByItsCorrection() {
+        List<List<Object>> lines = price("""
+                ('orig', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-4o', 1000000, 0, 0),
+                ('fix', TIMESTAMPTZ '2026-10-01 12:05:00+00', 'openai', 'gpt-4o', 400000, 0, 0)""", YearMonth.of(2026, 10), "orig");
+        assertThat(lines).containsExactly(List.of("openai:fix#input_uncached", "gpt-4o", new BigDecimal("1.000000000000000000"), true));
+    }
+
     private List<List<Object>> price(String values, YearMonth period) {
+        return price(values, period, null);
+    }
+
+    /** Prices the given events; the last one corrects {@code corrected} when that is not null. */
+    private List<List<Object>> price(String values, YearMonth period, String corrected) {
         try (DuckDbSession db = DuckDbSession.open(directory)) {
             db.execute("CREATE TEMP TABLE invoice_lines (provider VARCHAR, BillingAccountId VARCHAR)");
             db.execute("CREATE TEMP TABLE events AS SELECT request_id, occurred_at, provider, model, NULL::VARCHAR AS billing_account_id,"
@@ -68,7 +81,8 @@ class LedgerPricerTest {
                     + " input_tokens::BIGINT AS input_tokens, cache_read_tokens::BIGINT AS cache_read_tokens, 0::BIGINT AS cache_write_tokens,"
                     + " 0::BIGINT AS cache_write_1h_tokens, output_tokens::BIGINT AS output_tokens, NULL::BIGINT AS reasoning_tokens,"
                     + " 0::BIGINT AS web_search_calls, 'success' AS status, NULL::DECIMAL(38, 12) AS logged_cost_usd,"
-                    + " NULL::VARCHAR AS corrects_request_id, 'sha' AS source_sha256, 2::BIGINT AS source_line"
+                    + " CASE WHEN request_id = 'fix' THEN " + (corrected == null ? "NULL" : "'" + corrected + "'")
+                    + " END AS corrects_request_id, 'sha' AS source_sha256, 2::BIGINT AS source_line"
                     + " FROM (VALUES " + values + ") AS v(request_id, occurred_at, provider, model, input_tokens, cache_read_tokens, output_tokens)");
             Path file = directory.resolve("events-" + period + ".parquet");
             db.execute("COPY events TO '" + file + "' (FORMAT parquet)");
