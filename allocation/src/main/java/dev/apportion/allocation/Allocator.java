@@ -110,7 +110,6 @@ public final class Allocator {
     /** Splits the lines of {@code batch} whose candidate rule has a positive basis; returns their anchors. */
     private static Set<String> evaluate(DuckDbSession db, RuleSet rules, String currency, Map<String, Integer> batch,
                                         Map<String, OriginLine> lines, DuckDBAppender appender) throws SQLException {
-        Set<String> allocated = new HashSet<>();
         db.execute("CREATE OR REPLACE TEMP TABLE line_candidates (anchor_id VARCHAR, rule_index INTEGER, method VARCHAR, basis VARCHAR, \"window\" VARCHAR)");
         try (PreparedStatement insert = db.connection().prepareStatement("INSERT INTO line_candidates VALUES (?, ?, ?, ?, ?)")) {
             for (Map.Entry<String, Integer> candidate : batch.entrySet()) {
@@ -125,28 +124,53 @@ public final class Allocator {
             insert.executeBatch();
         }
         db.execute(Sql.resource(Allocator.class, "candidate-weights.sql").bind("currency", currency));
-        List<WeightRow> group = new ArrayList<>();
-        String[] current = {null};
+        db.query("SELECT anchor_id, rule_index, consumer_id, weight FROM candidate_weights WHERE weight < 0 ORDER BY 1, 3 LIMIT 1", row -> {
+            throw new IllegalStateException("Allocation error: rule " + rules.rules().get(row.getInt(2)).id() + " gives consumer "
+                    + row.getString(3) + " the negative weight " + row.getBigDecimal(4).toPlainString() + " on line " + row.getString(1));
+        });
+        AnchorSplitter splitter = new AnchorSplitter(rules, lines, appender);
         db.query("""
                 SELECT anchor_id, rule_index, consumer_id, principal_id, feature, environment, weight, usage_unit,
                        usage_quantity, usage_ref, usage_entry_count, rate_version
-                FROM candidate_weights WHERE weight > 0 ORDER BY anchor_id""", row -> {
-            String anchor = row.getString(1);
-            if (current[0] != null && !current[0].equals(anchor)) {
-                split(rules, lines.get(current[0]), group, appender);
-                allocated.add(current[0]);
-                group.clear();
-            }
-            current[0] = anchor;
-            group.add(new WeightRow(row.getInt(2), row.getString(3), row.getString(4), row.getString(5), row.getString(6),
-                    row.getBigDecimal(7), row.getString(8), row.getBigDecimal(9), row.getString(10), row.getLong(11),
-                    row.getString(12)));
-        });
-        if (current[0] != null) {
-            split(rules, lines.get(current[0]), group, appender);
-            allocated.add(current[0]);
+                FROM candidate_weights WHERE weight > 0 ORDER BY anchor_id""", row -> splitter.accept(row.getString(1),
+                new WeightRow(row.getInt(2), row.getString(3), row.getString(4), row.getString(5), row.getString(6),
+                        row.getBigDecimal(7), row.getString(8), row.getBigDecimal(9), row.getString(10), row.getLong(11),
+                        row.getString(12))));
+        splitter.flush();
+        return splitter.allocated;
+    }
+
+    /** Collects the weight rows of one anchor at a time (they arrive ordered by anchor) and splits each line. */
+    private static final class AnchorSplitter {
+        private final RuleSet rules;
+        private final Map<String, OriginLine> lines;
+        private final DuckDBAppender appender;
+        private final List<WeightRow> rows = new ArrayList<>();
+        private final Set<String> allocated = new HashSet<>();
+        private String anchor;
+
+        AnchorSplitter(RuleSet rules, Map<String, OriginLine> lines, DuckDBAppender appender) {
+            this.rules = rules;
+            this.lines = lines;
+            this.appender = appender;
         }
-        return allocated;
+
+        void accept(String rowAnchor, WeightRow row) throws SQLException {
+            if (anchor != null && !anchor.equals(rowAnchor)) {
+                flush();
+            }
+            anchor = rowAnchor;
+            rows.add(row);
+        }
+
+        void flush() throws SQLException {
+            if (anchor != null) {
+                split(rules, lines.get(anchor), rows, appender);
+                allocated.add(anchor);
+                rows.clear();
+                anchor = null;
+            }
+        }
     }
 
     record WeightRow(int ruleIndex, String consumerId, String principalId, String feature, String environment,
