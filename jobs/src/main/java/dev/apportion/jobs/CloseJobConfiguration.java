@@ -3,18 +3,20 @@ package dev.apportion.jobs;
 import dev.apportion.ledger.Home;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.YearMonth;
+import java.util.Locale;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.EnableBatchProcessing;
 import org.springframework.batch.core.configuration.annotation.EnableJdbcJobRepository;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.parameters.JobParameters;
-import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -104,11 +106,11 @@ class CloseJobConfiguration {
         @Override
         public ExitStatus afterStep(StepExecution stepExecution) {
             if (stepExecution.getStartTime() != null && stepExecution.getEndTime() != null) {
-                out.printf(java.util.Locale.ROOT, "close: %s %s in %.1f s%n", stepExecution.getStepName(),
-                        stepExecution.getStatus().name().toLowerCase(java.util.Locale.ROOT),
-                        java.time.Duration.between(stepExecution.getStartTime(), stepExecution.getEndTime()).toMillis() / 1000.0);
+                out.printf(Locale.ROOT, "close: %s %s in %.1f s%n", stepExecution.getStepName(),
+                        stepExecution.getStatus().name().toLowerCase(Locale.ROOT),
+                        Duration.between(stepExecution.getStartTime(), stepExecution.getEndTime()).toMillis() / 1000.0);
             } else {
-                out.println("close: " + stepExecution.getStepName() + " " + stepExecution.getStatus().name().toLowerCase(java.util.Locale.ROOT));
+                out.println("close: " + stepExecution.getStepName() + " " + stepExecution.getStatus().name().toLowerCase(Locale.ROOT));
             }
             return stepExecution.getExitStatus();
         }

@@ -1,6 +1,7 @@
 package dev.apportion.jobs;
 
 import dev.apportion.allocation.Allocator;
+import dev.apportion.allocation.Rule;
 import dev.apportion.focus.EvidenceKeys;
 import dev.apportion.focus.FocusExporter;
 import dev.apportion.focus.Manifest;
@@ -8,6 +9,7 @@ import dev.apportion.focus.OutputColumns;
 import dev.apportion.ledger.AtomicFiles;
 import dev.apportion.ledger.DuckDbSession;
 import dev.apportion.ledger.Home;
+import dev.apportion.ledger.Sha256;
 import dev.apportion.ledger.SpreadsheetCsv;
 import dev.apportion.ledger.Sql;
 import dev.apportion.pricing.CatalogueFile;
@@ -17,14 +19,16 @@ import dev.apportion.reconcile.Reconciler;
 import dev.apportion.reports.CloseSummaries;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.YearMonth;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -109,8 +113,8 @@ final class CloseStages {
             metadata.put("FocusDatasetId", "CostAndUsage");
             metadata.put("DataGenerator", "Apportion");
             metadata.put("DataGeneratorVersion", APPORTION_VERSION);
-            metadata.put("SchemaId", java.util.UUID.nameUUIDFromBytes(("apportion-" + APPORTION_VERSION + "-" + profile.id())
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+            metadata.put("SchemaId", UUID.nameUUIDFromBytes(("apportion-" + APPORTION_VERSION + "-" + profile.id())
+                    .getBytes(StandardCharsets.UTF_8)).toString());
             metadata.put("CreationDate", clock.instant().toString());
             FocusExporter.Result result = FocusExporter.export(db, out(), profile, metadata);
             db.execute(Sql.of("COPY (SELECT * FROM reconciliation ORDER BY provider, billing_account_id, model, token_type, cell_start) TO ${target} (FORMAT parquet, COMPRESSION zstd)")
@@ -158,7 +162,7 @@ final class CloseStages {
         manifest.put("profile", profile.id());
         manifest.put("apportionVersion", APPORTION_VERSION);
         manifest.put("fingerprint", fingerprint);
-        manifest.put("rulesSha256", dev.apportion.ledger.Sha256.of(Config.load(home).bytes()));
+        manifest.put("rulesSha256", Sha256.of(Config.load(home).bytes()));
         var catalogue = CatalogueFile.builtIn();
         ObjectNode entry = manifest.putArray("catalogues").addObject();
         entry.put("id", catalogue.id());
@@ -203,7 +207,7 @@ final class CloseStages {
                 method.put("basis", rule.basis());
             }
             method.put("window", rule.window());
-            if (rule.method() == dev.apportion.allocation.Rule.Method.DIRECT) {
+            if (rule.method() == Rule.Method.DIRECT) {
                 method.put("variance", rule.variance());
             }
             ObjectNode select = method.putObject("select");
@@ -215,11 +219,11 @@ final class CloseStages {
         }
         methods.putObject("unallocated").put("method", "unallocated")
                 .put("note", "a line no rule could split (every matching basis was zero) is kept whole, AllocatedResourceId null");
-        AtomicFiles.write(out().resolve("allocation-methods.json"), methods.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        AtomicFiles.write(out().resolve("allocation-methods.json"), methods.toPrettyString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void writeRejects(DuckDbSession db) {
-        List<Path> rejectFiles = new java.util.ArrayList<>();
+        List<Path> rejectFiles = new ArrayList<>();
         for (JsonNode record : new IngestRecords(home).inPeriod(period)) {
             Path file = home.rowRejects().resolve(record.path("sha256").asString() + ".parquet");
             if (Files.exists(file)) {
@@ -237,7 +241,7 @@ final class CloseStages {
 
 
     private String currency(DuckDbSession db) {
-        List<String> currencies = new java.util.ArrayList<>();
+        List<String> currencies = new ArrayList<>();
         db.query("SELECT DISTINCT BillingCurrency FROM invoice_lines ORDER BY 1", row -> currencies.add(row.getString(1)));
         if (currencies.size() != 1) {
             throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "The invoices of " + period

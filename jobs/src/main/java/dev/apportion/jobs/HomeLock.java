@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
@@ -30,7 +31,7 @@ final class HomeLock implements AutoCloseable {
                 FileLock lock;
                 try {
                     lock = channel.tryLock();
-                } catch (java.nio.channels.OverlappingFileLockException heldInThisProcess) {
+                } catch (OverlappingFileLockException heldInThisProcess) {
                     lock = null;
                 }
                 if (lock != null) {

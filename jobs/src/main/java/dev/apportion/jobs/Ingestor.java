@@ -12,6 +12,7 @@ import dev.apportion.readers.SourceFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import tools.jackson.databind.json.JsonMapper;
@@ -117,7 +119,7 @@ final class Ingestor {
         record.put("name", name);
         record.put("sha256", sha);
         record.put("format", outcome.format().id());
-        record.put("kind", outcome.format().kind().name().toLowerCase(java.util.Locale.ROOT));
+        record.put("kind", outcome.format().kind().name().toLowerCase(Locale.ROOT));
         record.put("rowsRead", outcome.rowsRead());
         record.put("rowsAccepted", outcome.rowsAccepted());
         record.put("rowsRejected", outcome.rowsRejected());
@@ -132,7 +134,7 @@ final class Ingestor {
     private void rejectWhole(Path file, String name, String sha, String reason) {
         Path target = home.rejected().resolve(sha + "-" + name);
         AtomicFiles.write(target.resolveSibling(target.getFileName() + ".error.txt"),
-                (name + ": " + reason + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                (name + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8));
         AtomicFiles.move(file, target);
         progress.println("ingest: rejected " + name + ": " + reason + " (moved to " + home.root().relativize(target) + ")");
     }
