@@ -18,6 +18,7 @@ import java.util.Properties;
 public final class DuckDbSession implements AutoCloseable {
     /** DuckDB's working memory unless {@code APPORTION_MEMORY_LIMIT} says otherwise. */
     public static final String DEFAULT_MEMORY_LIMIT = "4GB";
+    private static final boolean TRACE = "1".equals(System.getenv("APPORTION_TRACE_SQL"));
 
     private final Connection connection;
 
@@ -61,8 +62,10 @@ public final class DuckDbSession implements AutoCloseable {
     /** Runs one statement or a script of statements separated by semicolons at line ends. */
     public void execute(String sql) {
         for (String statement : Sql.statements(sql)) {
+            long started = System.nanoTime();
             try (Statement jdbc = connection.createStatement()) {
                 jdbc.execute(statement);
+                trace(statement, started);
             } catch (SQLException e) {
                 throw new DuckDbException(statement, e);
             }
@@ -74,10 +77,12 @@ public final class DuckDbSession implements AutoCloseable {
     }
 
     public long queryLong(String sql) {
+        long started = System.nanoTime();
         try (Statement jdbc = connection.createStatement(); ResultSet rs = jdbc.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new IllegalStateException("No row from: " + sql);
             }
+            trace(sql, started);
             return rs.getLong(1);
         } catch (SQLException e) {
             throw new DuckDbException(sql, e);
@@ -97,6 +102,18 @@ public final class DuckDbSession implements AutoCloseable {
 
     public void query(Sql sql, RowConsumer consumer) {
         query(sql.text(), consumer);
+    }
+
+    /**
+     * With {@code APPORTION_TRACE_SQL=1}, prints each statement's wall time to stderr: where a stage spends its
+     * time, without a profiler.
+     */
+    private static void trace(String statement, long startedNanos) {
+        if (TRACE) {
+            String oneLine = statement.strip().replaceAll("\\s+", " ");
+            System.err.printf("sql %8.3f s  %s%n", (System.nanoTime() - startedNanos) / 1e9,
+                    oneLine.substring(0, Math.min(160, oneLine.length())));
+        }
     }
 
     @Override
