@@ -24,7 +24,7 @@ import org.duckdb.DuckDBConnection;
  * <p>Each line takes the first rule whose selector matches and whose basis total is positive; a line no
  * rule can split becomes one {@code unallocated} row. Residual {@code proportional} rules are evaluated
  * last, on the usage allocations of the period. Expects {@code invoice_lines}, {@code anchored_cost_lines},
- * {@code invoice_usage} and {@code reconciliation}; leaves {@code allocation_rows}.
+ * {@code invoice_usage} (with each line's reconciliation class); leaves {@code allocation_rows}.
  */
 public final class Allocator {
     private static final String SELECTED_LINES = """

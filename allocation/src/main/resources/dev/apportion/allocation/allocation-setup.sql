@@ -11,11 +11,9 @@ GROUP BY anchor_id, consumer_id, principal_id, feature, environment;
 CREATE OR REPLACE TEMP TABLE line_fields AS
 SELECT i.anchor_id, i.ChargeCategory AS charge_category, CAST(coalesce(u.has_usage, false) AS VARCHAR) AS has_usage,
        i.provider, i.model, i.token_type, i.service_tier, i.BillingAccountId AS billing_account_id,
-       i.ServiceName AS service_name, i.SkuId AS sku_id, r.class AS reconciliation_class
+       i.ServiceName AS service_name, i.SkuId AS sku_id, u.reconciliation_class
 FROM invoice_lines i
-LEFT JOIN invoice_usage u ON u.anchor_id = i.anchor_id
-LEFT JOIN (SELECT anchor_ids AS anchor_id, min(class) AS class FROM reconciliation WHERE anchor_ids IS NOT NULL GROUP BY 1) r
-       ON r.anchor_id = i.anchor_id;
+LEFT JOIN invoice_usage u ON u.anchor_id = i.anchor_id;
 
 CREATE OR REPLACE TABLE allocation_rows (
     anchor_id VARCHAR, rule_id VARCHAR, method VARCHAR, owner VARCHAR, row_key VARCHAR,

@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * digest and the Merkle root the manifest seals.
  *
  * <p>Expects {@code invoice_lines}, {@code allocation_rows}, {@code anchored_cost_lines} and
- * {@code reconciliation} in the session.
+ * {@code invoice_usage} (reconciliation class and quantity source per anchor) in the session.
  */
 public final class FocusExporter {
     public static final String FOCUS_FILE = "focus/cost-and-usage.parquet";

@@ -10,9 +10,9 @@ SELECT ${origin_columns},
        'row_' || left(sha256(i.anchor_id || chr(31) || a.row_key), 32) AS x_AllocationRowId,
        a.owner AS x_EvidenceOwner,
        a.mapping_note || '; origin ' || i.source_format || ' line ' || i.source_line AS x_MappingNote,
-       CASE WHEN i.ConsumedQuantity IS NOT NULL OR i.PricingQuantity IS NOT NULL THEN 'invoice' ELSE 'derived' END AS x_QuantitySource,
+       coalesce(r.quantity_source, CASE WHEN i.ConsumedQuantity IS NOT NULL OR i.PricingQuantity IS NOT NULL THEN 'invoice' END) AS x_QuantitySource,
        a.rate_version AS x_RateVersion,
-       coalesce(r.class, 'unmatched_invoice_line') AS x_ReconciliationStatus,
+       coalesce(r.reconciliation_class, 'unmatched_invoice_line') AS x_ReconciliationStatus,
        i.ChargePeriodEnd AS x_SplitPeriodEnd,
        i.ChargePeriodStart AS x_SplitPeriodStart,
        a.split_ratio AS x_SplitRatio,
@@ -20,8 +20,7 @@ SELECT ${origin_columns},
        a.usage_ref AS x_UsageRef
 FROM allocation_rows a
 JOIN invoice_lines i ON i.anchor_id = a.anchor_id
-LEFT JOIN (SELECT anchor_ids AS anchor_id, min(class) AS class FROM reconciliation WHERE anchor_ids IS NOT NULL GROUP BY 1) r
-       ON r.anchor_id = a.anchor_id;
+LEFT JOIN invoice_usage r ON r.anchor_id = a.anchor_id;
 
 -- Evidence status: usage methods need the actor pair, anchor, ratio, period, usage reference, owner and
 -- mapping note; residual and unallocated rows everything but the actor pair and usage reference.

@@ -185,13 +185,17 @@ public final class Apportion {
         @Option(names = "--wait", paramLabel = "SECONDS", description = "Wait this long for another writer's lock.")
         long waitSeconds;
 
+        @Option(names = "--accept-variance",
+                description = "Publish even when the reconciliation gate fails (the manifest records that the variance was accepted).")
+        boolean acceptVariance;
+
         @Override
         public Integer call() {
             Home home = root.requireHome(true);
             YearMonth closed = parsePeriod(period, root.clock);
             OutputColumns.Profile.fromId(profile);
             try (HomeLock lock = HomeLock.acquire(home, waitSeconds, root.clock)) {
-                CloseRunner.Outcome outcome = CloseRunner.close(home, closed, profile, root.clock, root.err, () -> { });
+                CloseRunner.Outcome outcome = CloseRunner.close(home, closed, profile, acceptVariance, root.clock, root.err, () -> { });
                 printClose(outcome, root.out);
                 return outcome.ingest().anythingRejected() ? ApportionException.ExitCode.INPUTS_REJECTED.code : 0;
             }
@@ -302,7 +306,15 @@ public final class Apportion {
         out.println("focus      " + outcome.published().resolve("focus/cost-and-usage.parquet"));
         out.println("manifest   " + outcome.published().resolve("manifest.json"));
         try {
-            JsonNode pricing = JsonMapper.builder().build().readTree(outcome.published().resolve("manifest.json").toFile()).path("pricing");
+            JsonNode manifest = JsonMapper.builder().build().readTree(outcome.published().resolve("manifest.json").toFile());
+            List<String> classes = new ArrayList<>();
+            manifest.path("reconciliation").properties().forEach(entry -> classes.add(entry.getKey() + " " + entry.getValue().path("cells").asLong()));
+            JsonNode gate = manifest.path("reconciliationGate");
+            out.println("reconcile  cells: " + String.join(", ", classes) + "; gated variance " + gate.path("gatedVariance").asString()
+                    + " of " + gate.path("invoicedTotal").asString() + " invoiced (gate " + gate.path("gatePercent").asString() + " %"
+                    + (gate.path("varianceAccepted").asBoolean() ? ", failed, variance accepted" : gate.path("passed").asBoolean(true) ? ", passed" : "")
+                    + ")");
+            JsonNode pricing = manifest.path("pricing");
             if (pricing.path("unpricedLines").asLong() > 0) {
                 List<String> reasons = new ArrayList<>();
                 pricing.path("unpricedLinesByReason").properties().forEach(entry -> reasons.add(entry.getKey() + " " + entry.getValue().asLong()));

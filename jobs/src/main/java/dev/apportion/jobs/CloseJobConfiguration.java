@@ -121,7 +121,8 @@ class CloseJobConfiguration {
         return parameters -> {
             failureInjection.beforeStage();
             return new CloseStages(home, YearMonth.parse(parameters.getString("period")), parameters.getLong("version").intValue(),
-                    parameters.getString("profile"), parameters.getString("fingerprint"), clock);
+                    parameters.getString("profile"), parameters.getString("fingerprint"), clock,
+                    "true".equals(parameters.getString("acceptVariance")));
         };
     }
 

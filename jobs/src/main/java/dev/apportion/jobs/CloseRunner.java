@@ -38,6 +38,15 @@ final class CloseRunner {
 
     static Outcome close(Home home, YearMonth period, String profile, Clock clock, PrintStream progress,
                          CloseJobConfiguration.FailureInjection failureInjection) {
+        return close(home, period, profile, false, clock, progress, failureInjection);
+    }
+
+    /**
+     * @param acceptVariance publish even when the reconciliation gate fails (recorded in the manifest); not an
+     *                       identifying parameter, so a close stopped by the gate resumes at its reconcile step
+     */
+    static Outcome close(Home home, YearMonth period, String profile, boolean acceptVariance, Clock clock, PrintStream progress,
+                         CloseJobConfiguration.FailureInjection failureInjection) {
         Config config = Config.load(home);
         Ingestor ingestor = new Ingestor(home, clock, progress);
         Ingestor.Summary ingest = ingestor.ingestInbox(config.settleSeconds());
@@ -59,7 +68,9 @@ final class CloseRunner {
             context.registerBean(Home.class, () -> home);
             context.registerBean(Clock.class, () -> clock);
             context.registerBean(CloseJobConfiguration.FailureInjection.class, () -> failureInjection);
-            context.registerBean("progress", PrintStream.class, () -> progress);
+            // The stream is the caller's (stderr): closing the context must not close it, or the message of a
+            // failed close would go nowhere. Spring infers close() as the destroy method of an AutoCloseable bean.
+            context.registerBean("progress", PrintStream.class, () -> progress, definition -> definition.setDestroyMethodName(""));
             context.register(CloseJobConfiguration.class);
             context.refresh();
             JobParameters parameters = new JobParametersBuilder()
@@ -67,6 +78,7 @@ final class CloseRunner {
                     .addLong("version", (long) version, true)
                     .addString("profile", profile, false)
                     .addString("fingerprint", fingerprint, false)
+                    .addString("acceptVariance", String.valueOf(acceptVariance), false)
                     .toJobParameters();
             JobOperator operator = context.getBean(JobOperator.class);
             recoverAbandoned(context.getBean(JobRepository.class), operator, parameters, progress);

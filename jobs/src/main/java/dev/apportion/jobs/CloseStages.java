@@ -16,6 +16,7 @@ import dev.apportion.pricing.CatalogueRegistry;
 import dev.apportion.pricing.LedgerPricer;
 import dev.apportion.pricing.PriceBook;
 import dev.apportion.readers.InputFormat;
+import dev.apportion.reconcile.GateResult;
 import dev.apportion.reconcile.Reconciler;
 import dev.apportion.reports.CloseSummaries;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -49,14 +51,17 @@ final class CloseStages {
     private final OutputColumns.Profile profile;
     private final String fingerprint;
     private final Clock clock;
+    private final boolean acceptVariance;
 
-    CloseStages(Home home, YearMonth period, int version, String profile, String fingerprint, Clock clock) {
+    CloseStages(Home home, YearMonth period, int version, String profile, String fingerprint, Clock clock,
+                boolean acceptVariance) {
         this.home = home;
         this.period = period;
         this.version = version;
         this.profile = OutputColumns.Profile.fromId(profile);
         this.fingerprint = fingerprint;
         this.clock = clock;
+        this.acceptVariance = acceptVariance;
     }
 
     Path stage(String name) {
@@ -71,76 +76,119 @@ final class CloseStages {
         Config config = Config.load(home);
         IngestRecords state = new IngestRecords(home);
         try (DuckDbSession db = session()) {
-            List<Path> invoiceFiles = state.committed(InputFormat.Kind.BILLING).stream()
-                    .filter(path -> path.getParent().equals(home.invoicePartition(period))).toList();
+            List<Path> invoiceFiles = committedIn(state, InputFormat.Kind.BILLING, home.invoicePartition(period));
             if (invoiceFiles.isEmpty()) {
                 throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "No invoice lines were ingested for "
                         + period + "; drop the period's billing exports into " + home.inbox() + " first");
             }
-            loadInvoiceLines(db, state, invoiceFiles);
+            loadLatestSnapshots(db, state, "invoice_lines", invoiceFiles, "*");
             PriceBook book = PricesCommand.priceBook(home, config);
-            canonicaliseInvoiceModels(db, book);
-            List<Path> eventFiles = state.committed(InputFormat.Kind.USAGE).stream()
-                    .filter(path -> path.getParent().equals(home.ledgerPartition(period))).toList();
+            canonicaliseModels(db, book, "invoice_lines");
+            List<Path> usageFiles = committedIn(state, InputFormat.Kind.PROVIDER_USAGE, home.invoicePartition(period));
+            if (usageFiles.isEmpty()) {
+                db.execute("""
+                        CREATE TABLE provider_usage (provider VARCHAR, bucket_start TIMESTAMPTZ, model VARCHAR, token_type VARCHAR,
+                            service_tier VARCHAR, region VARCHAR, quantity BIGINT, reported_model VARCHAR)""");
+            } else {
+                loadLatestSnapshots(db, state, "provider_usage", usageFiles,
+                        "provider, bucket_start, model, token_type, service_tier, region, quantity, scope_key");
+                canonicaliseModels(db, book, "provider_usage");
+            }
+            List<Path> eventFiles = committedIn(state, InputFormat.Kind.USAGE, home.ledgerPartition(period));
             LedgerPricer.price(db, book, eventFiles, period, config.accounts());
             write(db, "invoice_lines", stage("invoice-lines.parquet"));
+            write(db, "provider_usage", stage("provider-usage.parquet"));
             write(db, "cost_lines", stage("cost-lines.parquet"));
         }
     }
 
-    /**
-     * The period's invoice lines: of each snapshot scope (issuer, billing account, billing period), only the
-     * lines of the latest file that covers it (DESIGN §5), so a superseding export retracts the lines absent
-     * from it. Lines read before scopes were recorded are each their own scope.
-     */
-    private static void loadInvoiceLines(DuckDbSession db, IngestRecords state, List<Path> invoiceFiles) {
-        db.execute("CREATE OR REPLACE TEMP TABLE invoice_file_order (file VARCHAR, sequence BIGINT)");
-        Map<String, Long> sequences = new LinkedHashMap<>();
-        state.records().forEach(record -> sequences.put(record.path("sha256").asString(), record.path("sequence").asLong()));
-        for (Path file : invoiceFiles) {
-            String sha = file.getFileName().toString().replace(".parquet", "");
-            db.execute(Sql.of("INSERT INTO invoice_file_order VALUES (${file}, ${sequence})")
-                    .bind("file", file.toString()).bind("sequence", sequences.getOrDefault(sha, 0L)));
-        }
-        db.execute(Sql.of("""
-                        CREATE TEMP TABLE invoice_lines AS
-                        SELECT * EXCLUDE (filename, sequence) FROM (
-                            SELECT l.*, o.sequence
-                            FROM read_parquet(${files}, union_by_name = true, filename = true) l
-                            JOIN invoice_file_order o ON o.file = l.filename
-                        ) QUALIFY sequence = max(sequence) OVER (PARTITION BY coalesce(scope_key, anchor_id))""")
-                .bindList("files", invoiceFiles.stream().map(Path::toString).toList()));
+    private static List<Path> committedIn(IngestRecords state, InputFormat.Kind kind, Path partition) {
+        return state.committed(kind).stream().filter(path -> path.getParent().equals(partition)).toList();
     }
 
     /**
-     * Names invoice-line models the way the ledger names them (DESIGN §5: the issuer's model id, then the
-     * aliases): a dated id such as {@code gpt-4o-2024-08-06} on an OpenAI cost line becomes {@code gpt-4o},
-     * like the requests that reported it, so the line meets its ledger entries. The issuer's id is kept in
-     * {@code reported_model}.
+     * The period's invoice lines or provider usage: of each snapshot scope (issuer, billing account, billing
+     * period; for usage, source and bucket), only the rows of the latest file that covers it (DESIGN §5), so a
+     * superseding export retracts the rows absent from it. Rows read before scopes were recorded are each their
+     * own scope.
      */
-    private static void canonicaliseInvoiceModels(DuckDbSession db, PriceBook book) {
-        db.execute("ALTER TABLE invoice_lines ADD COLUMN reported_model VARCHAR");
-        db.execute("UPDATE invoice_lines SET reported_model = model");
+    private static void loadLatestSnapshots(DuckDbSession db, IngestRecords state, String table, List<Path> files, String columns) {
+        db.execute("CREATE OR REPLACE TEMP TABLE snapshot_file_order (file VARCHAR, sequence BIGINT)");
+        Map<String, Long> sequences = new LinkedHashMap<>();
+        state.records().forEach(record -> sequences.put(record.path("sha256").asString(), record.path("sequence").asLong()));
+        for (Path file : files) {
+            String sha = file.getFileName().toString().substring(0, file.getFileName().toString().indexOf('.'));
+            db.execute(Sql.of("INSERT INTO snapshot_file_order VALUES (${file}, ${sequence})")
+                    .bind("file", file.toString()).bind("sequence", sequences.getOrDefault(sha, 0L)));
+        }
+        db.execute(Sql.of("""
+                        CREATE TEMP TABLE ${table} AS
+                        SELECT * EXCLUDE (filename, sequence, row_in_file) FROM (
+                            SELECT ${columns}, l.filename, l.file_row_number AS row_in_file, o.sequence
+                            FROM read_parquet(${files}, union_by_name = true, filename = true, file_row_number = true) l
+                            JOIN snapshot_file_order o ON o.file = l.filename
+                        ) QUALIFY sequence = max(sequence) OVER (PARTITION BY coalesce(scope_key, filename || '#' || row_in_file))""")
+                .bindRaw("table", table)
+                .bindRaw("columns", columns.equals("*") ? "l.* EXCLUDE (filename, file_row_number)" : columns)
+                .bindList("files", files.stream().map(Path::toString).toList()));
+    }
+
+    /**
+     * Names the models of invoice lines or provider usage the way the ledger names them (DESIGN §5: the
+     * issuer's model id, then the aliases): a dated id such as {@code gpt-4o-2024-08-06} on an OpenAI cost line
+     * becomes {@code gpt-4o}, like the requests that reported it, so the line meets its ledger entries. The
+     * issuer's id is kept in {@code reported_model}.
+     */
+    private static void canonicaliseModels(DuckDbSession db, PriceBook book, String table) {
+        if (db.queryLong("SELECT count(*) FROM duckdb_columns() WHERE table_name = " + Sql.literal(table)
+                + " AND column_name = 'reported_model'") == 0) {
+            db.execute("ALTER TABLE " + table + " ADD COLUMN reported_model VARCHAR");
+        }
+        db.execute("UPDATE " + table + " SET reported_model = model");
         List<List<String>> renames = new ArrayList<>();
-        db.query("SELECT DISTINCT provider, model FROM invoice_lines WHERE model IS NOT NULL ORDER BY ALL", row -> {
+        db.query("SELECT DISTINCT provider, model FROM " + table + " WHERE model IS NOT NULL ORDER BY ALL", row -> {
             String canonical = book.canonicalModel(row.getString(1), row.getString(2));
             if (!canonical.equals(row.getString(2))) {
                 renames.add(List.of(row.getString(1), row.getString(2), canonical));
             }
         });
         for (List<String> rename : renames) {
-            db.execute(Sql.of("UPDATE invoice_lines SET model = ${canonical} WHERE provider = ${provider} AND model = ${reported}")
+            db.execute(Sql.of("UPDATE " + table + " SET model = ${canonical} WHERE provider = ${provider} AND model = ${reported}")
                     .bind("canonical", rename.get(2)).bind("provider", rename.get(0)).bind("reported", rename.get(1)));
         }
     }
 
+    /**
+     * Reconciles, then applies the gate of DESIGN §7: when the gated variance exceeds its share of the invoiced
+     * total the close stops here (exit 1, the largest cells named) unless the variance was accepted. The gate's
+     * figures go to the manifest either way.
+     */
     void reconcile() {
+        Config config = Config.load(home);
         try (DuckDbSession db = session()) {
-            load(db, "invoice_lines", "cost_lines");
-            Reconciler.reconcile(db, period, currency(db));
+            load(db, "invoice_lines", "cost_lines", "provider_usage");
+            String currency = currency(db);
+            GateResult gate = Reconciler.reconcile(db, period, currency, config.tolerances());
             write(db, "anchored_cost_lines", stage("anchored-cost-lines.parquet"));
             write(db, "invoice_usage", stage("invoice-usage.parquet"));
             write(db, "reconciliation", stage("reconciliation.parquet"));
+            SpreadsheetCsv.write(db, "reconciliation", "provider, billing_account_id, model, token_type, cell_start",
+                    stage("reconciliation.csv"));
+            ObjectNode figures = Manifest.create();
+            figures.put("gatePercent", Reconciler.plain(gate.gatePercent()));
+            figures.put("invoicedTotal", Reconciler.plain(gate.invoicedTotal()));
+            figures.put("gatedVariance", Reconciler.plain(gate.gatedVariance()));
+            figures.put("passed", gate.passed());
+            figures.put("varianceAccepted", !gate.passed() && acceptVariance);
+            AtomicFiles.writeString(stage("reconciliation-gate.json"), figures.toPrettyString());
+            if (!gate.passed() && !acceptVariance) {
+                throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, String.format(Locale.ROOT,
+                        "Reconciliation gate failed for %s: variance %s %s is %s %% of the invoiced %s %s (gate %s %%). "
+                                + "Largest cells:%n  %s%nSee %s; fix the inputs, or rerun with --accept-variance to publish anyway.",
+                        period, Reconciler.plain(gate.gatedVariance()), currency, gate.variancePercent(),
+                        Reconciler.plain(gate.invoicedTotal()), currency, Reconciler.plain(gate.gatePercent()),
+                        String.join(System.lineSeparator() + "  ", gate.topCells()), stage("reconciliation.csv")));
+            }
         }
     }
 
@@ -156,7 +204,7 @@ final class CloseStages {
 
     void export() {
         try (DuckDbSession db = session()) {
-            load(db, "invoice_lines", "anchored_cost_lines", "reconciliation", "allocation_rows", "usage_ref_lines");
+            load(db, "invoice_lines", "anchored_cost_lines", "invoice_usage", "reconciliation", "allocation_rows", "usage_ref_lines");
             AtomicFiles.deleteRecursively(out());
             Map<String, String> metadata = new LinkedHashMap<>();
             metadata.put("FocusVersion", "1.4");
@@ -243,6 +291,7 @@ final class CloseStages {
         }
         try (DuckDbSession db = session()) {
             Manifest.addTotals(db, out(), manifest);
+            manifest.set("reconciliationGate", JsonMapper.builder().build().readTree(stage("reconciliation-gate.json").toFile()));
             // Unpriced lines are never priced at zero; the manifest counts them by reason so they are reported.
             ObjectNode pricing = manifest.putObject("pricing");
             ObjectNode unpriced = pricing.putObject("unpricedLinesByReason");

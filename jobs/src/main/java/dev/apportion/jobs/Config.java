@@ -3,8 +3,10 @@ package dev.apportion.jobs;
 import dev.apportion.allocation.RuleSet;
 import dev.apportion.ledger.Home;
 import dev.apportion.readers.Attribution;
+import dev.apportion.reconcile.Tolerances;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +19,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** The parts of {@code apportion.yml} this release reads (DESIGN §10). */
 record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> models, List<String> pricingSources,
-              Map<String, Attribution> attribution, long settleSeconds, byte[] bytes) {
+              Map<String, Attribution> attribution, Tolerances tolerances, long settleSeconds, byte[] bytes) {
     static final Set<String> KEYS = Set.of("attribution", "accounts", "models", "consumers", "pricing", "reconciliation",
             "rules", "splits", "expected_sources", "corrections", "anomalies", "inbox");
 
@@ -59,7 +61,44 @@ record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> m
             pricing.forEach(source -> sources.add(source.asString()));
         }
         return new Config(rules, map(root.get("accounts")), map(root.get("models")), List.copyOf(sources),
-                attribution(home, root.path("attribution")), settle, bytes);
+                attribution(home, root.path("attribution")), tolerances(home, root.path("reconciliation")), settle, bytes);
+    }
+
+    /**
+     * {@code reconciliation:} {@code quantity_tolerance_percent}, {@code cost_tolerance_percent} and
+     * {@code cost_floor} (DESIGN §7) and {@code gate_percent}; a key left out keeps its default.
+     */
+    private static Tolerances tolerances(Home home, JsonNode node) {
+        if (node.isMissingNode() || node.isNull()) {
+            return Tolerances.DEFAULTS;
+        }
+        if (!node.isObject()) {
+            throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + ": reconciliation must be a mapping");
+        }
+        Map<String, BigDecimal> values = new LinkedHashMap<>();
+        values.put("quantity_tolerance_percent", Tolerances.DEFAULTS.quantityPercent());
+        values.put("cost_tolerance_percent", Tolerances.DEFAULTS.costPercent());
+        values.put("cost_floor", Tolerances.DEFAULTS.costFloor());
+        values.put("gate_percent", Tolerances.DEFAULTS.gatePercent());
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            if (!values.containsKey(entry.getKey())) {
+                throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + ": unknown key reconciliation."
+                        + entry.getKey() + " (known: " + String.join(", ", values.keySet()) + ")");
+            }
+            BigDecimal value;
+            try {
+                value = entry.getValue().isValueNode() ? new BigDecimal(entry.getValue().asString().strip()) : null;
+            } catch (NumberFormatException e) {
+                value = null;
+            }
+            if (value == null || value.signum() < 0) {
+                throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + ": reconciliation." + entry.getKey()
+                        + " must be a number >= 0, not '" + entry.getValue().asString() + "'");
+            }
+            values.put(entry.getKey(), value);
+        }
+        return new Tolerances(values.get("quantity_tolerance_percent"), values.get("cost_tolerance_percent"),
+                values.get("cost_floor"), values.get("gate_percent"));
     }
 
     /**

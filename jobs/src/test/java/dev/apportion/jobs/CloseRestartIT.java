@@ -29,7 +29,7 @@ class CloseRestartIT {
     @Test
     void close_failedAtAllocate_resumesAndPublishesTheSameDigest() throws Exception {
         TestHome uninterrupted = homeWithMay(directory.resolve("uninterrupted"));
-        assertThat(uninterrupted.run("close", "--period", "2026-05", "--home", uninterrupted.home.root().toString()))
+        assertThat(uninterrupted.run("close", "--period", "2026-05", "--accept-variance", "--home", uninterrupted.home.root().toString()))
                 .as(uninterrupted.lastErr).isZero();
 
         TestHome restarted = homeWithMay(directory.resolve("restarted"));
@@ -39,12 +39,12 @@ class CloseRestartIT {
                 throw new IllegalStateException("injected failure before allocate");
             }
         };
-        assertThatThrownBy(() -> CloseRunner.close(restarted.home, MAY, "focus-1.4", TestHome.CLOCK, QUIET, failAtThirdStage))
+        assertThatThrownBy(() -> CloseRunner.close(restarted.home, MAY, "focus-1.4", true, TestHome.CLOCK, QUIET, failAtThirdStage))
                 .hasMessageContaining("ended FAILED");
         assertThat(restarted.home.close(MAY, 1)).doesNotExist();
 
         AtomicInteger resumedStages = new AtomicInteger();
-        CloseRunner.close(restarted.home, MAY, "focus-1.4", TestHome.CLOCK, QUIET, resumedStages::incrementAndGet);
+        CloseRunner.close(restarted.home, MAY, "focus-1.4", true, TestHome.CLOCK, QUIET, resumedStages::incrementAndGet);
 
         assertThat(resumedStages.get()).as("allocate, export, report and publish run again; price and reconcile do not").isEqualTo(4);
         JsonNode expected = manifest(uninterrupted);
@@ -63,7 +63,7 @@ class CloseRestartIT {
     void close_afterAKilledRun_recoversTheAbandonedExecutionAndFinishes() throws Exception {
         TestHome test = homeWithMay(directory);
         AtomicInteger stages = new AtomicInteger();
-        assertThatThrownBy(() -> CloseRunner.close(test.home, MAY, "focus-1.4", TestHome.CLOCK, QUIET, () -> {
+        assertThatThrownBy(() -> CloseRunner.close(test.home, MAY, "focus-1.4", true, TestHome.CLOCK, QUIET, () -> {
             if (stages.incrementAndGet() == 4) {
                 throw new IllegalStateException("injected failure before export");
             }
@@ -79,7 +79,7 @@ class CloseRestartIT {
         Files.createDirectories(halfWritten.getParent());
         Files.writeString(halfWritten, "half a file");
 
-        assertThat(test.run("close", "--period", "2026-05", "--home", directory.toString())).as(test.lastErr).isZero();
+        assertThat(test.run("close", "--period", "2026-05", "--accept-variance", "--home", directory.toString())).as(test.lastErr).isZero();
 
         assertThat(test.lastErr).contains("recovering execution");
         assertThat(test.run("verify", "--period", "2026-05", "--home", directory.toString())).as(test.lastErr).isZero();
@@ -91,10 +91,10 @@ class CloseRestartIT {
     @Test
     void close_sameInputsAgain_isUnchangedAndWritesNothing() throws Exception {
         TestHome test = homeWithMay(directory);
-        assertThat(test.run("close", "--period", "2026-05", "--home", directory.toString())).isZero();
+        assertThat(test.run("close", "--period", "2026-05", "--accept-variance", "--home", directory.toString())).isZero();
         byte[] manifest = Files.readAllBytes(test.home.close(MAY, 1).resolve("manifest.json"));
 
-        assertThat(test.run("close", "--period", "2026-05", "--home", directory.toString())).isZero();
+        assertThat(test.run("close", "--period", "2026-05", "--accept-variance", "--home", directory.toString())).isZero();
 
         assertThat(test.lastOut).contains("unchanged");
         assertThat(Files.readAllBytes(test.home.close(MAY, 1).resolve("manifest.json"))).isEqualTo(manifest);
@@ -104,7 +104,7 @@ class CloseRestartIT {
     @Test
     void verify_tamperedRow_fails() throws Exception {
         TestHome test = homeWithMay(directory);
-        assertThat(test.run("close", "--period", "2026-05", "--home", directory.toString())).isZero();
+        assertThat(test.run("close", "--period", "2026-05", "--accept-variance", "--home", directory.toString())).isZero();
         Path focus = test.home.close(MAY, 1).resolve("focus/cost-and-usage.parquet");
         focus.toFile().setWritable(true);
         TestHome.execute("COPY (SELECT * REPLACE (BilledCost + 0.01 AS BilledCost) FROM read_parquet('" + focus + "')) TO '"

@@ -122,7 +122,7 @@ class PricesCommandIT {
         test.replaceRules(WorkedExampleIT.RULES);
         test.drop("may-invoice.csv", WorkedExampleIT.INVOICE);
         test.drop("may-requests.csv", WorkedExampleIT.REQUESTS);
-        assertThat(test.run("close", "--period", "2026-05", "--home", home)).as(test.lastErr).isZero();
+        assertThat(test.run("close", "--period", "2026-05", "--accept-variance", "--home", home)).as(test.lastErr).isZero();
 
         Path contract = Files.writeString(directory.resolve("contract.csv"),
                 "provider,model,token_type,service_tier,region,billing_account_id,unit_price,currency,per,effective_from,effective_to\n"
@@ -130,7 +130,7 @@ class PricesCommandIT {
         assertThat(test.run("prices", "import", contract.toString(), "--home", home)).as(test.lastErr).isZero();
 
         // The catalogues changed, so the published close no longer matches: refused until republished.
-        assertThat(test.run("close", "--period", "2026-05", "--home", home)).isEqualTo(1);
+        assertThat(test.run("close", "--period", "2026-05", "--accept-variance", "--home", home)).isEqualTo(1);
 
         Path work = directory.resolve("home2");
         TestHome fresh = TestHome.init(work);
@@ -138,7 +138,7 @@ class PricesCommandIT {
         fresh.drop("may-invoice.csv", WorkedExampleIT.INVOICE);
         fresh.drop("may-requests.csv", WorkedExampleIT.REQUESTS);
         assertThat(fresh.run("prices", "import", contract.toString(), "--home", work.toString())).isZero();
-        assertThat(fresh.run("close", "--period", "2026-05", "--home", work.toString())).as(fresh.lastErr).isZero();
+        assertThat(fresh.run("close", "--period", "2026-05", "--accept-variance", "--home", work.toString())).as(fresh.lastErr).isZero();
 
         Path close = fresh.home.close(YearMonth.of(2026, 5), 1);
         assertThat(close.resolve("pinned/catalogues/01-contract.csv")).hasSameTextualContentAs(contract);
@@ -162,7 +162,7 @@ class PricesCommandIT {
         test.drop("may-requests.csv", WorkedExampleIT.REQUESTS
                 + "r-5,2026-05-05T10:00:00Z,openai,gpt-9-preview,acct-1,svc-web,tenant:T-001,search,1000,10\n");
 
-        assertThat(test.run("close", "--period", "2026-05", "--home", home)).as(test.lastErr).isZero();
+        assertThat(test.run("close", "--period", "2026-05", "--accept-variance", "--home", home)).as(test.lastErr).isZero();
 
         assertThat(test.lastOut).contains("unpriced   2 of 6 cost lines (unknown_model 2); they reconcile as unpriced_model");
         Path close = test.home.close(YearMonth.of(2026, 5), 1);

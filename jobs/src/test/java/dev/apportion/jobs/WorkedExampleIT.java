@@ -55,7 +55,9 @@ class WorkedExampleIT {
         test.drop("may-invoice.csv", INVOICE);
         test.drop("may-requests.csv", REQUESTS);
 
-        assertThat(test.run("close", "--period", "2026-05", "--home", directory.toString())).as(test.lastErr).isZero();
+        // The example's unit price (2,500 per million tokens) is not gpt-4o's list price, so reconciliation classes
+        // the line price_drift and the gate would stop the close; allocation is what this test is about.
+        assertThat(test.run("close", "--period", "2026-05", "--accept-variance", "--home", directory.toString())).as(test.lastErr).isZero();
 
         Path focus = test.home.close(YearMonth.of(2026, 5), 1).resolve("focus/cost-and-usage.parquet");
         String file = "'" + focus + "'";

@@ -163,10 +163,25 @@ class AnyFormatMonthCloseIT {
         for (Map.Entry<Combination, Closed> entry : closes.entrySet()) {
             Combination reference = new Combination(OutputFormat.REQUEST_LOG_CSV, entry.getKey().billing());
             for (String file : List.of("reconciliation.csv", "summary-by-consumer.csv", "summary-by-feature.csv")) {
-                assertThat(Files.readAllLines(entry.getValue().close(file))).as("%s of %s", file, entry.getKey())
-                        .isNotEmpty().isEqualTo(Files.readAllLines(closes.get(reference).close(file)));
+                assertThat(withoutLoggedCost(file, Files.readAllLines(entry.getValue().close(file)))).as("%s of %s", file, entry.getKey())
+                        .isNotEmpty().isEqualTo(withoutLoggedCost(file, Files.readAllLines(closes.get(reference).close(file))));
             }
         }
+    }
+
+    /**
+     * The reconciliation without {@code ledger_logged_cost} (the 13th column, never quoted in these files): the
+     * gateway's own cost estimate is the one thing request-log formats differ in (OpenTelemetry spans carry none).
+     */
+    private static List<String> withoutLoggedCost(String file, List<String> lines) {
+        if (!file.equals("reconciliation.csv")) {
+            return lines;
+        }
+        return lines.stream().map(line -> {
+            List<String> cells = new ArrayList<>(List.of(line.split(",", -1)));
+            cells.remove(12);
+            return String.join(",", cells);
+        }).toList();
     }
 
     /**
