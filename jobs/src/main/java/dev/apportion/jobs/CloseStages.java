@@ -166,7 +166,9 @@ final class CloseStages {
     void reconcile() {
         Config config = Config.load(home);
         try (DuckDbSession db = session()) {
-            load(db, "invoice_lines", "cost_lines", "provider_usage");
+            load(db, "invoice_lines", "provider_usage");
+            // Read where it lies: the cost lines are streamed through the anchoring join, never copied into the session.
+            db.execute(Sql.of("CREATE OR REPLACE VIEW cost_lines AS SELECT * FROM read_parquet(${file})").bind("file", stage("cost-lines.parquet")));
             String currency = currency(db);
             GateResult gate = Reconciler.reconcile(db, period, currency, config.tolerances());
             write(db, "anchored_cost_lines", stage("anchored-cost-lines.parquet"));
@@ -397,7 +399,7 @@ final class CloseStages {
 
     private void write(DuckDbSession db, String table, Path target) {
         Path temporary = AtomicFiles.temporaryFor(target);
-        db.execute(Sql.of("COPY " + table + " TO ${target} (FORMAT parquet, COMPRESSION zstd)").bind("target", temporary));
+        db.execute(Sql.of("COPY (SELECT * FROM " + table + ") TO ${target} (FORMAT parquet, COMPRESSION zstd)").bind("target", temporary));
         AtomicFiles.move(temporary, target);
     }
 }

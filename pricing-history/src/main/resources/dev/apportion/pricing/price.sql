@@ -40,6 +40,16 @@ LEFT JOIN price_rates r
       AND (r.input_above = 0 OR u.input_total > r.input_above)
       AND (r.input_up_to IS NULL OR u.input_total <= r.input_up_to);
 
+-- The gateway's logged cost is per request. Each request's is spread over its cost lines in proportion to their
+-- contracted cost (by tokens when the request has no price), in integer units of 10^-12 truncated toward zero,
+-- so a line's share never goes through binary floating point (DuckDB divides decimals as doubles).
+CREATE OR REPLACE TEMP MACRO units12(x) AS CAST(CAST(x AS DECIMAL(38, 12)) * 1000000000000 AS HUGEINT);
+CREATE OR REPLACE TEMP TABLE logged_entry_totals AS
+SELECT l.entry_row, sum(units12(coalesce(l.contracted_cost, 0))) AS cost_units, sum(l.quantity) AS quantity
+FROM priced_lines l SEMI JOIN (SELECT rowid AS entry_row FROM priced_entries WHERE logged_cost_usd IS NOT NULL) e
+  ON e.entry_row = l.entry_row
+GROUP BY l.entry_row;
+
 CREATE OR REPLACE TEMP VIEW cost_lines AS
 SELECT e.entry_id,
        e.entry_id || '#' || l.token_type AS cost_line_id,
@@ -49,7 +59,13 @@ SELECT e.entry_id,
        l.contract_unit_price, l.contract_per, l.contract_ref, l.priced,
        CASE WHEN l.priced THEN NULL ELSE coalesce(s.unpriced_reason, 'unknown_token_type') END AS unpriced_reason,
        s.catalogue_id, s.catalogue_version, s.rate_entry_id,
-       e.logged_cost_usd, e.source_sha256, e.source_line
+       e.logged_cost_usd,
+       CASE WHEN t.entry_row IS NULL THEN NULL
+            WHEN t.cost_units > 0 THEN CAST(units12(e.logged_cost_usd) * units12(coalesce(l.contracted_cost, 0)) // t.cost_units AS DECIMAL(38, 0))
+            ELSE CAST(units12(e.logged_cost_usd) * l.quantity // t.quantity AS DECIMAL(38, 0))
+       END * 0.000000000001 AS logged_cost_share,
+       e.source_sha256, e.source_line
 FROM priced_lines l
 JOIN priced_entries e ON e.rowid = l.entry_row
-JOIN price_segments s ON s.segment_id = l.segment_id;
+JOIN price_segments s ON s.segment_id = l.segment_id
+LEFT JOIN logged_entry_totals t ON t.entry_row = l.entry_row;

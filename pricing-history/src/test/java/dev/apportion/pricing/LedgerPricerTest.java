@@ -64,6 +64,20 @@ class LedgerPricerTest {
         assertThat(lines).containsExactly(List.of("openai:fix#input_uncached", "gpt-4o", new BigDecimal("1.000000000000000000"), true));
     }
 
+    @Test
+    void price_loggedCost_isSpreadOverTheRequestsLinesByContractedCostThenTokens() {
+        // 1000 input at 2.50/M = 0.0025 and 100 output at 10/M = 0.001: the logged 0.003 splits 5:2, truncated at 10^-12.
+        // The unpriced request's logged 0.01 splits by tokens, 1000:10.
+        price("""
+                ('logged', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-4o', 1000, 0, 100),
+                ('odd', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-unknown-9', 1000, 0, 10)""", YearMonth.of(2026, 10));
+        assertThat(loggedShares).containsExactly(
+                "openai:logged#input_uncached 0.002142857142", "openai:logged#output 0.000857142857",
+                "openai:odd#input_uncached 0.009900990099", "openai:odd#output 0.000099009900");
+    }
+
+    private final List<String> loggedShares = new ArrayList<>();
+
     private List<List<Object>> price(String values, YearMonth period) {
         return price(values, period, null);
     }
@@ -77,7 +91,8 @@ class LedgerPricerTest {
                     + " NULL::VARCHAR AS session_id, NULL::VARCHAR AS environment, 'standard' AS service_tier, NULL::VARCHAR AS region,"
                     + " input_tokens::BIGINT AS input_tokens, cache_read_tokens::BIGINT AS cache_read_tokens, 0::BIGINT AS cache_write_tokens,"
                     + " 0::BIGINT AS cache_write_1h_tokens, output_tokens::BIGINT AS output_tokens, NULL::BIGINT AS reasoning_tokens,"
-                    + " 0::BIGINT AS web_search_calls, 'success' AS status, NULL::DECIMAL(38, 12) AS logged_cost_usd,"
+                    + " 0::BIGINT AS web_search_calls, 'success' AS status,"
+                    + " CASE request_id WHEN 'logged' THEN 0.003 WHEN 'odd' THEN 0.01 END::DECIMAL(38, 12) AS logged_cost_usd,"
                     + " CASE WHEN request_id = 'fix' THEN " + (corrected == null ? "NULL" : "'" + corrected + "'")
                     + " END AS corrects_request_id, 'sha' AS source_sha256, 2::BIGINT AS source_line"
                     + " FROM (VALUES " + values + ") AS v(request_id, occurred_at, provider, model, input_tokens, cache_read_tokens, output_tokens)");
@@ -85,6 +100,8 @@ class LedgerPricerTest {
             db.execute("COPY events TO '" + file + "' (FORMAT parquet)");
             LedgerPricer.price(db, PriceBook.builtIn(Map.of()), List.of(file), period, Map.of());
             List<List<Object>> rows = new ArrayList<>();
+            db.query("SELECT cost_line_id, logged_cost_share FROM cost_lines WHERE logged_cost_share IS NOT NULL ORDER BY cost_line_id",
+                    row -> loggedShares.add(row.getString(1) + " " + row.getBigDecimal(2).toPlainString()));
             db.query("SELECT cost_line_id, model, list_cost, priced FROM cost_lines ORDER BY cost_line_id", row -> rows.add(List.of(
                     row.getString(1), row.getString(2), row.getBigDecimal(3) == null ? "null" : row.getBigDecimal(3), row.getBoolean(4))));
             return rows;

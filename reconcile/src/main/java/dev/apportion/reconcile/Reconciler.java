@@ -15,7 +15,8 @@ import java.util.Locale;
  * > {@code price_drift} > {@code unmetered_usage} / {@code phantom_usage} > {@code matched}.
  *
  * <p>Expects {@code invoice_lines}, {@code cost_lines} and {@code provider_usage} in the session; leaves
- * {@code anchored_cost_lines}, {@code invoice_usage} (per anchor: entry count, quantity, has_usage, class,
+ * {@code anchored_cost_lines} (a view over {@code cost_lines} unless some invoice lines share or split an hour),
+ * {@code invoice_usage} (per anchor: entry count, quantity, has_usage, class,
  * quantity source) and {@code reconciliation} (the rows of {@code reconciliation.csv}).
  */
 public final class Reconciler {
@@ -37,6 +38,9 @@ public final class Reconciler {
     /** Reconciles and evaluates the gate; see the class comment for what the session must hold. */
     public static GateResult reconcile(DuckDbSession db, YearMonth period, String currency, Tolerances tolerances) {
         ensureProviderUsage(db);
+        db.execute(Sql.resource(Reconciler.class, "reconcile-anchors.sql"));
+        boolean everyHourUnambiguous = db.queryLong("SELECT count(*) FROM anchor_hours WHERE anchor_id IS NULL") == 0;
+        db.execute(Sql.resource(Reconciler.class, everyHourUnambiguous ? "reconcile-anchors-hourly.sql" : "reconcile-anchors-exact.sql"));
         db.execute(Sql.resource(Reconciler.class, "reconcile.sql")
                 .bind("period", period.toString())
                 .bind("currency", currency)

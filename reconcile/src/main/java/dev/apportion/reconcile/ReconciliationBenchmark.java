@@ -11,7 +11,8 @@ import java.util.Locale;
 
 /**
  * Times {@link Reconciler#reconcile} on a synthetic priced month of N requests (three cost lines each, with
- * gateway-logged costs) and its daily invoice lines: a benchmark, never a test.
+ * gateway-logged costs, in a Parquet file as the close stages them) and its daily invoice lines: a benchmark,
+ * never a test.
  *
  * <p>Run: {@code java -cp <classpath> dev.apportion.reconcile.ReconciliationBenchmark 10000000}.
  */
@@ -24,7 +25,8 @@ public final class ReconciliationBenchmark {
         Path directory = Files.createTempDirectory("apportion-reconcile-bench-");
         try (DuckDbSession db = DuckDbSession.open(directory)) {
             System.err.println("bench: generating " + requests + " requests");
-            db.execute(Sql.resource(ReconciliationBenchmark.class, "bench-month.sql").bind("requests", requests));
+            db.execute(Sql.resource(ReconciliationBenchmark.class, "bench-month.sql").bind("requests", requests)
+                    .bind("target", directory.resolve("cost-lines.parquet")));
             long lines = db.queryLong("SELECT count(*) FROM cost_lines");
             long invoiceLines = db.queryLong("SELECT count(*) FROM invoice_lines");
             System.err.println("bench: reconciling");

@@ -1,81 +1,26 @@
--- Reconciles the priced ledger against the invoice (DESIGN §7). The heavy part is two passes over the cost
--- lines: an ASOF join that anchors each line, and one aggregation to (key, UTC day, anchor). Everything after
--- works on cells: a few rows per key and day.
+-- Reconciles the anchored ledger against the invoice (DESIGN §7): one aggregation of the cost lines to (key,
+-- UTC day, anchor), then cells, a few rows per key and day.
 --
 -- Key: provider, billing account, model, token type, service tier, region (null matches null).
 
 -- Money as integer units of 10^-12, for the few divisions (DuckDB divides decimals in binary floating point).
 CREATE OR REPLACE TEMP MACRO units12(x) AS CAST(CAST(x AS DECIMAL(38, 12)) * 1000000000000 AS HUGEINT);
 
-CREATE OR REPLACE TEMP TABLE recon_invoice AS
-SELECT anchor_id, provider, BillingAccountId AS billing_account_id, model, token_type, service_tier, region,
-       ChargePeriodStart AS period_start, ChargePeriodEnd AS period_end, ChargeCategory AS charge_category,
-       CAST(ConsumedQuantity AS DECIMAL(38, 18)) AS line_quantity, CAST(BilledCost AS DECIMAL(38, 18)) AS billed_cost,
-       model IS NOT NULL AND token_type IS NOT NULL AND ChargeCategory = 'Usage' AS anchorable,
-       date_trunc('day', ChargePeriodStart) AS day_from,
-       date_trunc('day', ChargePeriodEnd - INTERVAL 1 MICROSECOND) + INTERVAL 1 DAY AS day_to
-FROM invoice_lines;
-
--- Anchoring: the invoice line of the same key whose half-open charge period holds occurred_at. The ASOF join
--- takes, per key, the latest period starting at or before the line (at most one match, so nothing is ever
--- counted twice); lines it leaves out because periods of one key nest or overlap get a second, exact look.
-CREATE OR REPLACE TEMP TABLE anchor_periods AS
-SELECT DISTINCT ON (provider, billing_account_id, model, token_type, service_tier, coalesce(region, chr(0)), period_start)
-       provider, billing_account_id, model, token_type, service_tier, coalesce(region, chr(0)) AS region_key,
-       period_start, period_end, anchor_id
-FROM recon_invoice WHERE anchorable
-ORDER BY provider, billing_account_id, model, token_type, service_tier, coalesce(region, chr(0)), period_start,
-         period_end DESC, anchor_id;
-
-CREATE OR REPLACE TEMP TABLE anchored_cost_lines AS
-SELECT c.*, CASE WHEN c.occurred_at < p.period_end THEN p.anchor_id END AS anchor_id
-FROM cost_lines c
-ASOF LEFT JOIN anchor_periods p
-  ON p.provider = c.provider AND p.billing_account_id = c.billing_account_id AND p.model = c.model
- AND p.token_type = c.token_type AND p.service_tier = c.service_tier AND p.region_key = coalesce(c.region, chr(0))
- AND c.occurred_at >= p.period_start;
-
-UPDATE anchored_cost_lines a SET anchor_id = f.anchor_id
-FROM (
-    SELECT c.cost_line_id, min(i.anchor_id) AS anchor_id
-    FROM anchored_cost_lines c
-    JOIN recon_invoice i
-      ON i.anchorable AND i.provider = c.provider AND i.billing_account_id = c.billing_account_id AND i.model = c.model
-     AND i.token_type = c.token_type AND i.service_tier = c.service_tier AND i.region IS NOT DISTINCT FROM c.region
-     AND c.occurred_at >= i.period_start AND c.occurred_at < i.period_end
-    WHERE c.anchor_id IS NULL
-    GROUP BY c.cost_line_id
-) f
-WHERE a.cost_line_id = f.cost_line_id;
-
--- The ledger per key, UTC day and anchor. The gateway's logged cost is per request; each request's is spread
--- over its cost lines in proportion to their contracted cost (by quantity when the request has no price),
--- in integer units of 10^-12 truncated toward zero, so no binary float ever touches money.
+-- The ledger per key, UTC day and anchor, from the hourly aggregate the anchoring left (ledger_hours).
 CREATE OR REPLACE TEMP TABLE ledger_days AS
-WITH logged_requests AS (
-    SELECT entry_id,
-           sum(units12(coalesce(contracted_cost, 0))) AS cost_units,
-           sum(quantity) AS quantity
-    FROM anchored_cost_lines WHERE logged_cost_usd IS NOT NULL GROUP BY entry_id
-), lines AS (
-    SELECT a.provider, a.billing_account_id, a.model, a.token_type, a.service_tier, a.region,
-           date_trunc('day', a.occurred_at) AS day, a.anchor_id, a.priced, a.unpriced_reason,
-           a.quantity, a.list_cost, a.contracted_cost,
-           CASE WHEN a.logged_cost_usd IS NULL THEN NULL
-                WHEN r.cost_units > 0
-                    THEN CAST(units12(a.logged_cost_usd) * units12(coalesce(a.contracted_cost, 0)) // r.cost_units AS DECIMAL(38, 0))
-                    ELSE CAST(units12(a.logged_cost_usd) * a.quantity // r.quantity AS DECIMAL(38, 0))
-           END AS logged_units
-    FROM anchored_cost_lines a LEFT JOIN logged_requests r ON r.entry_id = a.entry_id
-)
-SELECT provider, billing_account_id, model, token_type, service_tier, region, day, anchor_id,
-       count(*) AS lines,
-       count(*) FILTER (WHERE NOT priced) AS unpriced_lines,
-       string_agg(DISTINCT unpriced_reason, ', ' ORDER BY unpriced_reason) AS unpriced_reasons,
-       sum(quantity) AS quantity, sum(list_cost) AS list_cost, sum(contracted_cost) AS contracted_cost,
-       CAST(sum(logged_units) * 0.000000000001 AS DECIMAL(38, 12)) AS logged_cost
-FROM lines
-GROUP BY ALL;
+SELECT provider, billing_account_id, model, token_type, service_tier, region,
+       CAST(make_timestamp(day_number * 86400000000) AS TIMESTAMPTZ) AS day, anchor_id, lines, unpriced_lines,
+       CASE WHEN first_reason = last_reason THEN first_reason ELSE first_reason || ', ' || last_reason END AS unpriced_reasons,
+       quantity, list_cost, contracted_cost, logged_cost
+FROM (
+    SELECT provider, billing_account_id, model, token_type, service_tier, region, hour_number // 24 AS day_number, anchor_id,
+           sum(lines) AS lines, sum(unpriced_lines) AS unpriced_lines,
+           min(first_reason) AS first_reason, max(last_reason) AS last_reason,
+           sum(quantity) AS quantity, sum(list_cost) AS list_cost, sum(contracted_cost) AS contracted_cost,
+           sum(logged_cost) AS logged_cost
+    FROM ledger_hours
+    GROUP BY ALL
+);
 
 -- Invoice cells: per key, the UTC days its lines cover, overlapping or touching spans of one key merged, so a
 -- monthly line makes one month-long cell and hourly lines one cell per day. Lines that cannot carry usage

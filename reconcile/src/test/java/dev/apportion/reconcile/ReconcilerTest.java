@@ -34,7 +34,7 @@ class ReconcilerTest {
                 CREATE TABLE cost_lines (entry_id VARCHAR, cost_line_id VARCHAR, occurred_at TIMESTAMPTZ, provider VARCHAR,
                     billing_account_id VARCHAR, model VARCHAR, token_type VARCHAR, service_tier VARCHAR, region VARCHAR,
                     quantity BIGINT, list_cost DECIMAL(38, 18), contracted_cost DECIMAL(38, 18), priced BOOLEAN,
-                    unpriced_reason VARCHAR, logged_cost_usd DECIMAL(38, 12), consumer_id VARCHAR);
+                    unpriced_reason VARCHAR, logged_cost_share DECIMAL(38, 12), consumer_id VARCHAR);
                 CREATE TABLE provider_usage (provider VARCHAR, bucket_start TIMESTAMPTZ, model VARCHAR, token_type VARCHAR,
                     service_tier VARCHAR, region VARCHAR, quantity BIGINT)""");
     }
@@ -51,7 +51,7 @@ class ReconcilerTest {
                 "Usage", quantity, billed);
     }
 
-    /** A priced cost line at the test prices; {@code logged} is the request's logged cost (or null). */
+    /** A priced cost line at the test prices; {@code logged} is its share of the request's logged cost (or null). */
     private void line(String entry, String model, String tokenType, String at, long quantity, String logged) {
         BigDecimal price = new BigDecimal(tokenType.equals("output") ? "0.00001" : "0.000002");
         String cost = price.multiply(BigDecimal.valueOf(quantity)).toPlainString();
@@ -66,11 +66,11 @@ class ReconcilerTest {
 
     @Test
     void reconcile_everyClassInjected_landsInItsCellWithItsAmounts() {
-        // matched, with the gateway's logged cost of e1 (0.0025) spread 2:1 over its input and output lines
+        // matched, with the gateway's logged cost of e1 (0.0025) spread 2:1 over its input and output lines by pricing
         day("A01", "input_uncached", 1, "2000", "0.004");
         day("A01o", "output", 1, "100", "0.001");
-        line("e1", "gpt-4o", "input_uncached", "2026-10-01 09:00:00+00", 1000, "0.0025");
-        line("e1", "gpt-4o", "output", "2026-10-01 09:00:00+00", 100, "0.0025");
+        line("e1", "gpt-4o", "input_uncached", "2026-10-01 09:00:00+00", 1000, "0.001666666666");
+        line("e1", "gpt-4o", "output", "2026-10-01 09:00:00+00", 100, "0.000833333333");
         line("e2", "gpt-4o", "input_uncached", "2026-10-01 10:00:00+00", 1000, null);
         // batch day: same tokens, billed at half of list
         day("A02", "input_uncached", 2, "1000000", "1.00");
@@ -190,6 +190,26 @@ class ReconcilerTest {
         assertThat(db.queryLong("SELECT count(*) FROM reconciliation")).isEqualTo(30);
         assertThat(gate.passed()).isTrue();
         assertThat(gate.gatedVariance()).isZero();
+        db.close();
+    }
+
+    @Test
+    void reconcile_linesSharingAnHour_anchorByTheirExactPeriods() {
+        // Half-hour lines: the hour join cannot tell them apart, the exact range test can.
+        invoice("H1", "gpt-4o", "input_uncached", "2026-10-20 00:00:00+00", "2026-10-20 00:30:00+00", "Usage", "100", "0.0002");
+        invoice("H2", "gpt-4o", "input_uncached", "2026-10-20 00:30:00+00", "2026-10-20 01:00:00+00", "Usage", "300", "0.0006");
+        line("e1", "gpt-4o", "input_uncached", "2026-10-20 00:29:59.999+00", 100, null);
+        line("e2", "gpt-4o", "input_uncached", "2026-10-20 00:30:00+00", 300, null);
+
+        Reconciler.reconcile(db, YearMonth.of(2026, 10), "USD", Tolerances.DEFAULTS);
+
+        Map<String, String> anchors = new LinkedHashMap<>();
+        db.query("SELECT entry_id, anchor_id FROM anchored_cost_lines ORDER BY 1", row -> anchors.put(row.getString(1), row.getString(2)));
+        assertThat(anchors).containsExactly(Map.entry("e1", "H1"), Map.entry("e2", "H2"));
+        db.query("SELECT class, anchor_ids FROM reconciliation", row -> {
+            assertThat(row.getString(1)).isEqualTo("matched");
+            assertThat(row.getString(2)).isEqualTo("H1 H2");
+        });
         db.close();
     }
 
