@@ -56,6 +56,7 @@ class ReconciliationIT {
                 + inputLine(2, 1_000_000, "1.25")   // billed at the batch price, logged as standard
                 + inputLine(3, 400_000, "2.5")      // no request logged that day
                 + inputLine(4, 1_000_000, "2.5")    // half of what the logs hold
+                + inputLine(6, 1_000_000, "3.0")    // a price the catalogue does not know
                 + "20.00,acct-1,Example Org,USD,2026-11-01T00:00:00Z,2026-10-01T00:00:00Z,Usage,Platform fee,Recurring,"
                 + "2026-11-01T00:00:00Z,2026-10-01T00:00:00Z,,,20.00,,20.00,OpenAI,INV-10,OpenAI,20.00,,,,AI and Machine Learning,"
                 + "OpenAI API,OpenAI,platform-fee,,,platform-fee\n");
@@ -63,11 +64,31 @@ class ReconciliationIT {
                 + request("r2", "2026-10-02T12:00:00Z", "gpt-4o", 1_000_000)
                 + request("r4a", "2026-10-04T12:00:00Z", "gpt-4o", 1_000_000)
                 + request("r4b", "2026-10-04T13:00:00Z", "gpt-4o", 1_000_000)
-                + request("r5", "2026-10-05T12:00:00Z", "gpt-9-unknown", 1000));
+                + request("r5", "2026-10-05T12:00:00Z", "gpt-9-unknown", 1000)
+                + request("r6", "2026-10-06T12:00:00Z", "gpt-4o", 1_000_000));
+        // Lines the logs do not explain go to a platform pool by the reconciliation class, before the defaults.
+        test.replaceRules("""
+                rules:
+                  - id: unexplained-to-platform
+                    select: { reconciliation_class: unmatched_invoice_line }
+                    method: residual
+                    basis: even
+                    owner: Platform
+                  - id: usage-direct
+                    select: { charge_category: Usage, has_usage: true }
+                    method: direct
+                    variance: spread
+                    owner: FinOps
+                  - id: catch-all
+                    select: {}
+                    method: residual
+                    basis: proportional
+                    owner: FinOps
+                """);
 
-        // 1.25 (price drift) + 2.50 (phantom) + 0 (unpriced) = 3.75 against 1 % of 29.25 invoiced.
+        // 1.25 + 0.50 (price drift) + 2.50 (phantom) + 0 (unpriced) = 4.25 against 1 % of 32.25 invoiced.
         assertThat(test.run("close", "--period", "2026-10", "--home", directory.toString())).isEqualTo(1);
-        assertThat(test.lastErr).contains("Reconciliation gate failed for 2026-10: variance 3.75 USD is 12.82 % of the invoiced 29.25 USD (gate 1 %)")
+        assertThat(test.lastErr).contains("Reconciliation gate failed for 2026-10: variance 4.25 USD is 13.18 % of the invoiced 32.25 USD (gate 1 %)")
                 .contains("phantom_usage openai/acct-1 gpt-4o input_uncached standard - [2026-10-04, 2026-10-05): cost difference -2.5 USD")
                 .contains("price_drift openai/acct-1 gpt-4o input_uncached standard - [2026-10-02, 2026-10-03): cost difference -1.25 USD (batch pattern")
                 .contains("--accept-variance")
@@ -75,8 +96,8 @@ class ReconciliationIT {
         assertThat(test.home.close(OCTOBER, 1)).doesNotExist();
 
         assertThat(test.run("close", "--period", "2026-10", "--accept-variance", "--home", directory.toString())).as(test.lastErr).isZero();
-        assertThat(test.lastOut).contains("reconcile  cells: matched 3, phantom_usage 1, price_drift 1, unmatched_invoice_line 2, unpriced_model 1;"
-                + " gated variance 3.75 of 29.25 invoiced (gate 1 %, failed, variance accepted)");
+        assertThat(test.lastOut).contains("reconcile  cells: matched 3, phantom_usage 1, price_drift 2, unmatched_invoice_line 2, unpriced_model 1;"
+                + " gated variance 4.25 of 32.25 invoiced (gate 1 %, failed, variance accepted)");
 
         Path close = test.home.close(OCTOBER, 1);
         List<String> csv = Files.readAllLines(close.resolve("reconciliation.csv"));
@@ -87,12 +108,14 @@ class ReconciliationIT {
             cells.put((String) row.get(0), row.subList(1, row.size()));
         }
         assertThat(cells.keySet()).containsExactlyInAnyOrder("gpt-4o 01", "gpt-4o 02", "gpt-4o 03", "gpt-4o 04", "gpt-9-unknown 05",
-                "- 01", "gpt-4o 07", "gpt-4o 08");
+                "gpt-4o 06", "- 01", "gpt-4o 07", "gpt-4o 08");
         assertCell(cells.get("gpt-4o 01"), "matched", "1000000", "1000000", "0");
         assertCell(cells.get("gpt-4o 02"), "price_drift", "1000000", "1000000", "-1.25");
         assertCell(cells.get("gpt-4o 03"), "unmatched_invoice_line", null, "400000", "1");
         assertCell(cells.get("gpt-4o 04"), "phantom_usage", "2000000", "1000000", "-2.5");
         assertCell(cells.get("gpt-9-unknown 05"), "unpriced_model", "1000", null, "0");
+        assertCell(cells.get("gpt-4o 06"), "price_drift", "1000000", "1000000", "0.5");
+        assertThat((String) cells.get("gpt-4o 06").get(4)).contains("differs from the contracted rate").doesNotContain("batch");
         assertCell(cells.get("- 01"), "unmatched_invoice_line", null, null, "20");
         assertCell(cells.get("gpt-4o 07"), "matched", "400000", "400000", "0");
         assertCell(cells.get("gpt-4o 08"), "matched", "400000", "400000", "0");
@@ -107,7 +130,13 @@ class ReconciliationIT {
         List<List<Object>> focus = TestHome.query("SELECT x_ReconciliationStatus, sum(BilledCost) FROM read_parquet('"
                 + close.resolve("focus/cost-and-usage.parquet") + "') GROUP BY 1 ORDER BY 1");
         assertThat(focus).extracting(row -> row.get(0)).containsExactly("matched", "phantom_usage", "price_drift", "unmatched_invoice_line");
-        assertThat(focus.stream().map(row -> (BigDecimal) row.get(1)).reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualByComparingTo("29.25");
+        assertThat(focus.stream().map(row -> (BigDecimal) row.get(1)).reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualByComparingTo("32.25");
+        // The selector saw the class: the day without logs and the fee went to the platform rule, nothing else did.
+        assertThat(TestHome.query("SELECT AllocatedMethodId, x_ReconciliationStatus, sum(BilledCost) FROM read_parquet('"
+                + close.resolve("focus/cost-and-usage.parquet") + "') GROUP BY ALL ORDER BY ALL"))
+                .extracting(row -> row.get(0) + " " + row.get(1) + " " + ((BigDecimal) row.get(2)).stripTrailingZeros().toPlainString())
+                .containsExactly("unexplained-to-platform unmatched_invoice_line 21", "usage-direct matched 4.5",
+                        "usage-direct phantom_usage 2.5", "usage-direct price_drift 4.25");
         assertThat(test.run("verify", "--home", directory.toString(), "--period", "2026-10")).as(test.lastErr).isZero();
     }
 
@@ -127,6 +156,24 @@ class ReconciliationIT {
         }
         assertThat(anchors.get(0)).hasSize(3).isEqualTo(anchors.get(1));
         assertThat(anchors.get(0)).allSatisfy(row -> assertThat((String) row.get(1)).matches("anc_[0-9a-f]{32}"));
+    }
+
+    @Test
+    void ingest_restatedInvoice_keepsEveryAnchor() throws Exception {
+        TestHome test = TestHome.init(directory);
+        test.drop("october-invoice.csv", WorkedExampleIT.FOCUS_HEADER + CLEAN_INVOICE);
+        assertThat(test.run("ingest", "--home", directory.toString())).as(test.lastErr).isZero();
+        // The provider restates day 1 (2.60 instead of 2.50 per million): a new snapshot of the same scope.
+        test.drop("october-invoice-restated.csv", WorkedExampleIT.FOCUS_HEADER + inputLine(1, 1_000_000, "2.6")
+                + inputLine(7, 400_000, "2.5") + inputLine(8, 400_000, "2.5"));
+        assertThat(test.run("ingest", "--home", directory.toString())).as(test.lastErr).isZero();
+
+        Path invoices = test.home.invoicePartition(OCTOBER);
+        List<List<Object>> anchors = TestHome.query("SELECT list(anchor_id ORDER BY ChargePeriodStart), list(BilledCost ORDER BY ChargePeriodStart)"
+                + " FROM read_parquet('" + invoices + "/*.parquet', filename = true) GROUP BY filename ORDER BY min(source_format), filename");
+        assertThat(anchors).hasSize(2);
+        assertThat(anchors.get(0).get(0).toString()).isEqualTo(anchors.get(1).get(0).toString()).contains("anc_");
+        assertThat(anchors.get(0).get(1).toString()).isNotEqualTo(anchors.get(1).get(1).toString());
     }
 
     private static void assertCell(List<Object> cell, String expectedClass, String ledgerQuantity, String invoiceQuantity, String costDiff) {
