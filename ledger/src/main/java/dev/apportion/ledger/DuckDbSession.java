@@ -91,10 +91,12 @@ public final class DuckDbSession implements AutoCloseable {
 
     /** Runs a query and hands each row to {@code consumer}. */
     public void query(String sql, RowConsumer consumer) {
+        long started = System.nanoTime();
         try (Statement jdbc = connection.createStatement(); ResultSet rs = jdbc.executeQuery(sql)) {
             while (rs.next()) {
                 consumer.accept(rs);
             }
+            trace(sql, started);
         } catch (SQLException e) {
             throw new DuckDbException(sql, e);
         }
@@ -111,7 +113,7 @@ public final class DuckDbSession implements AutoCloseable {
     private static void trace(String statement, long startedNanos) {
         if (TRACE) {
             String oneLine = statement.strip().replaceAll("\\s+", " ");
-            System.err.printf("sql %8.3f s  %s%n", (System.nanoTime() - startedNanos) / 1e9,
+            System.err.printf(java.util.Locale.ROOT, "sql %8.3f s  %s%n", (System.nanoTime() - startedNanos) / 1e9,
                     oneLine.substring(0, Math.min(160, oneLine.length())));
         }
     }
