@@ -5,6 +5,7 @@ import dev.apportion.ledger.Sql;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -123,6 +124,7 @@ public final class Allocator {
             }
             insert.executeBatch();
         }
+        fillFixedWeights(db, rules, batch);
         db.execute(Sql.resource(Allocator.class, "candidate-weights.sql").bind("currency", currency));
         db.query("SELECT anchor_id, rule_index, consumer_id, weight FROM candidate_weights WHERE weight < 0 ORDER BY 1, 3 LIMIT 1", row -> {
             throw new IllegalStateException("Allocation error: rule " + rules.rules().get(row.getInt(2)).id() + " gives consumer "
@@ -131,13 +133,65 @@ public final class Allocator {
         AnchorSplitter splitter = new AnchorSplitter(rules, lines, appender);
         db.query("""
                 SELECT anchor_id, rule_index, consumer_id, principal_id, feature, environment, weight, usage_unit,
-                       usage_quantity, usage_ref, usage_entry_count, rate_version
+                       usage_quantity, usage_ref, usage_entry_count, rate_version, split_start, split_end
                 FROM candidate_weights WHERE weight > 0 ORDER BY anchor_id""", row -> splitter.accept(row.getString(1),
                 new WeightRow(row.getInt(2), row.getString(3), row.getString(4), row.getString(5), row.getString(6),
                         row.getBigDecimal(7), row.getString(8), row.getBigDecimal(9), row.getString(10), row.getLong(11),
-                        row.getString(12))));
+                        row.getString(12), row.getString(13), row.getString(14))));
         splitter.flush();
         return splitter.allocated;
+    }
+
+    /**
+     * The weights of the batch's lines whose rule is a fixed split: per split period inside the line's charge
+     * period and per consumer, percent × seconds, so each split period takes the line's amount in proportion to
+     * its share of the charge period and each row's ratio is its percent × that fraction (DESIGN §8).
+     */
+    private static void fillFixedWeights(DuckDbSession db, RuleSet rules, Map<String, Integer> batch) throws SQLException {
+        db.execute("DELETE FROM fixed_weights");
+        Map<String, Integer> fixed = new LinkedHashMap<>();
+        batch.forEach((anchor, index) -> {
+            Rule rule = rules.rules().get(index);
+            if (rule.method() == Rule.Method.RESIDUAL && "fixed".equals(rule.basis())) {
+                fixed.put(anchor, index);
+            }
+        });
+        if (fixed.isEmpty()) {
+            return;
+        }
+        Map<String, Instant[]> periods = new HashMap<>();
+        db.query("SELECT anchor_id, strftime(ChargePeriodStart, '%Y-%m-%dT%H:%M:%S.%fZ'), strftime(ChargePeriodEnd, '%Y-%m-%dT%H:%M:%S.%fZ') "
+                + "FROM invoice_lines", row -> {
+                    if (fixed.containsKey(row.getString(1))) {
+                        periods.put(row.getString(1), new Instant[] {Instant.parse(row.getString(2)), Instant.parse(row.getString(3))});
+                    }
+                });
+        try (PreparedStatement insert = db.connection().prepareStatement("INSERT INTO fixed_weights VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (Map.Entry<String, Integer> line : fixed.entrySet()) {
+                Rule rule = rules.rules().get(line.getValue());
+                Instant[] period = periods.get(line.getKey());
+                List<SplitTable.Slice> slices;
+                try {
+                    slices = rules.splits().get(rule.split()).slices(period[0], period[1]);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException("Allocation error: rule " + rule.id() + " cannot split line " + line.getKey()
+                            + ": " + e.getMessage());
+                }
+                for (SplitTable.Slice slice : slices) {
+                    for (Map.Entry<String, BigDecimal> share : new TreeMap<>(slice.shares()).entrySet()) {
+                        insert.setString(1, line.getKey());
+                        insert.setInt(2, line.getValue());
+                        insert.setString(3, share.getKey());
+                        insert.setBigDecimal(4, share.getValue().multiply(BigDecimal.valueOf(slice.seconds())));
+                        insert.setBigDecimal(5, share.getValue());
+                        insert.setString(6, slice.start().toString());
+                        insert.setString(7, slice.end().toString());
+                        insert.addBatch();
+                    }
+                }
+            }
+            insert.executeBatch();
+        }
     }
 
     /** Collects the weight rows of one anchor at a time (they arrive ordered by anchor) and splits each line. */
@@ -175,11 +229,15 @@ public final class Allocator {
 
     record WeightRow(int ruleIndex, String consumerId, String principalId, String feature, String environment,
                      BigDecimal weight, String usageUnit, BigDecimal usageQuantity, String usageRef, long usageEntryCount,
-                     String rateVersion) {
-        /** The row key as one string whose code-point order is the tuple order, nulls first (DESIGN §8). */
+                     String rateVersion, String splitStart, String splitEnd) {
+        /**
+         * The row key (consumer, principal, feature, environment, split period start) as one string whose code-point
+         * order is the tuple order, nulls first (DESIGN §8).
+         */
         String rowKey() {
             StringBuilder key = new StringBuilder();
-            for (String part : new String[] {consumerId, principalId, feature, environment}) {
+            for (String part : splitStart == null ? new String[] {consumerId, principalId, feature, environment}
+                    : new String[] {consumerId, principalId, feature, environment, splitStart}) {
                 if (key.length() > 0) {
                     key.append('\u0000');
                 }
@@ -208,6 +266,7 @@ public final class Allocator {
                     .append(column(share.listCost())).append(column(share.contractedCost())).append(column(share.pricingQuantity()))
                     .append(column(share.consumedQuantity())).append(row.usageUnit()).append(column(row.usageQuantity()))
                     .append(row.usageRef()).append(row.usageEntryCount()).append(row.rateVersion()).append(note)
+                    .append(row.splitStart()).append(row.splitEnd())
                     .endRow();
         }
     }
@@ -221,7 +280,7 @@ public final class Allocator {
         return switch (rule.method()) {
             case DIRECT -> "rule " + rule.id() + " (direct: contracted ledger cost, variance " + rule.variance() + ")";
             case ACTIVITY -> "rule " + rule.id() + " (activity: " + rule.basis() + ", window " + rule.window() + ")";
-            case RESIDUAL -> "rule " + rule.id() + " (residual: " + rule.basis() + ")";
+            case RESIDUAL -> "rule " + rule.id() + " (residual: " + rule.basis() + (rule.split() == null ? "" : " split " + rule.split()) + ")";
         };
     }
 
@@ -234,6 +293,7 @@ public final class Allocator {
                 .append(column(origin.consumedQuantity())).append((String) null).append((BigDecimal) null)
                 .append((String) null).append(0L).append((String) null)
                 .append("no rule could split this line (every matching basis was zero); kept whole as unallocated")
+                .append((String) null).append((String) null)
                 .endRow();
     }
 }

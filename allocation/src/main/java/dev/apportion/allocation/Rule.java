@@ -9,7 +9,7 @@ import java.util.Map;
  * splits them. Selector values are compared for equality with the line's field.
  */
 public record Rule(String id, Map<String, String> select, Method method, String basis, String window,
-                   String variance, String owner, String note) {
+                   String variance, String split, String owner, String note) {
 
     /** The allocation methods; the id is what FOCUS rows carry in {@code x_AllocationMethod}. */
     public enum Method {

@@ -21,7 +21,13 @@ CREATE OR REPLACE TABLE allocation_rows (
     split_ratio DECIMAL(38, 12), billed_cost DECIMAL(38, 18), effective_cost DECIMAL(38, 18),
     list_cost DECIMAL(38, 18), contracted_cost DECIMAL(38, 18), pricing_quantity DECIMAL(38, 18),
     consumed_quantity DECIMAL(38, 18), usage_unit VARCHAR, usage_quantity DECIMAL(38, 18), usage_ref VARCHAR,
-    usage_entry_count BIGINT, rate_version VARCHAR, mapping_note VARCHAR);
+    usage_entry_count BIGINT, rate_version VARCHAR, mapping_note VARCHAR,
+    -- The bounded period a fixed split's ratio applies to (ISO-8601 UTC); null: the line's charge period.
+    split_period_start VARCHAR, split_period_end VARCHAR);
+
+-- Weights of residual rules with a fixed split, per consumer and split period (filled per batch by Allocator).
+CREATE OR REPLACE TEMP TABLE fixed_weights (anchor_id VARCHAR, rule_index INTEGER, consumer_id VARCHAR,
+    weight DECIMAL(38, 2), percent DECIMAL(38, 2), split_start VARCHAR, split_end VARCHAR);
 
 -- The cost lines behind each usage reference (evidence/usage-refs.parquet).
 CREATE OR REPLACE TEMP TABLE usage_ref_lines AS

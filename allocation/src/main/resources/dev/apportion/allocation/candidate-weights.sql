@@ -1,13 +1,15 @@
 -- Weights of each (line, rule) candidate per row key. Direct: contracted ledger cost on the anchor;
 -- activity: tokens, requests or cost on the anchor (window line) or of the line's provider, account and
--- model in the month (window month); residual even: 1 per consumer active in the period.
+-- model in the month (window month); residual even: 1 per consumer active in the period; residual fixed: the
+-- split table's percent × seconds of each split period (fixed_weights).
 CREATE OR REPLACE TEMP TABLE candidate_weights AS
 SELECT c.anchor_id, c.rule_index, u.consumer_id, u.principal_id, u.feature, u.environment,
        CASE WHEN c.method = 'direct' OR c.basis = 'cost' THEN coalesce(u.cost, 0)
             WHEN c.basis = 'tokens' THEN u.tokens ELSE u.requests END AS weight,
        CASE WHEN c.method = 'direct' OR c.basis = 'cost' THEN ${currency} WHEN c.basis = 'tokens' THEN 'Tokens' ELSE 'Requests' END AS usage_unit,
        CASE WHEN c.method = 'direct' OR c.basis = 'cost' THEN coalesce(u.cost, 0) WHEN c.basis = 'tokens' THEN u.tokens ELSE u.requests END AS usage_quantity,
-       u.usage_ref, u.requests AS usage_entry_count, u.rate_version
+       u.usage_ref, u.requests AS usage_entry_count, u.rate_version,
+       NULL::VARCHAR AS split_start, NULL::VARCHAR AS split_end
 FROM line_candidates c JOIN anchor_usage u ON u.anchor_id = c.anchor_id
 WHERE c.method = 'direct' OR (c.method = 'activity' AND c.window = 'line')
 UNION ALL
@@ -17,7 +19,8 @@ SELECT c.anchor_id, c.rule_index, a.consumer_id, a.principal_id, a.feature, a.en
        CASE WHEN c.basis = 'cost' THEN coalesce(sum(a.contracted_cost), 0) WHEN c.basis = 'tokens' THEN sum(a.quantity) ELSE count(DISTINCT a.entry_id) END,
        'sha256:' || sha256(string_agg(a.cost_line_id, chr(10) ORDER BY a.cost_line_id)),
        count(DISTINCT a.entry_id),
-       string_agg(DISTINCT a.catalogue_id || ':' || a.catalogue_version, ',' ORDER BY a.catalogue_id || ':' || a.catalogue_version)
+       string_agg(DISTINCT a.catalogue_id || ':' || a.catalogue_version, ',' ORDER BY a.catalogue_id || ':' || a.catalogue_version),
+       NULL, NULL
 FROM line_candidates c
 JOIN invoice_lines i ON i.anchor_id = c.anchor_id
 JOIN anchored_cost_lines a ON a.provider = i.provider AND a.billing_account_id = i.BillingAccountId
@@ -25,15 +28,20 @@ JOIN anchored_cost_lines a ON a.provider = i.provider AND a.billing_account_id =
 WHERE c.method = 'activity' AND c.window = 'month'
 GROUP BY c.anchor_id, c.rule_index, c.basis, a.consumer_id, a.principal_id, a.feature, a.environment
 UNION ALL
-SELECT c.anchor_id, c.rule_index, a.consumer_id, NULL, NULL, NULL, 1, NULL, NULL, NULL, 0, NULL
+SELECT c.anchor_id, c.rule_index, a.consumer_id, NULL, NULL, NULL, 1, NULL, NULL, NULL, 0, NULL, NULL, NULL
 FROM line_candidates c CROSS JOIN (SELECT DISTINCT consumer_id FROM anchored_cost_lines) a
 WHERE c.method = 'residual' AND c.basis = 'even'
 UNION ALL
-SELECT c.anchor_id, c.rule_index, r.consumer_id, NULL, NULL, NULL, r.allocated, ${currency}, r.allocated, NULL, 0, NULL
+SELECT c.anchor_id, c.rule_index, r.consumer_id, NULL, NULL, NULL, r.allocated, ${currency}, r.allocated, NULL, 0, NULL, NULL, NULL
 FROM line_candidates c
 CROSS JOIN (SELECT consumer_id, sum(billed_cost) AS allocated FROM allocation_rows
             WHERE method IN ('direct', 'activity') GROUP BY consumer_id HAVING sum(billed_cost) > 0) r
-WHERE c.method = 'residual' AND c.basis = 'proportional';
+WHERE c.method = 'residual' AND c.basis = 'proportional'
+UNION ALL
+-- A fixed split names its consumers itself; the percentage goes to AllocatedMethodDetails as x_Percent.
+SELECT f.anchor_id, f.rule_index, f.consumer_id, NULL, NULL, NULL, f.weight, NULL, f.percent, NULL, 0, NULL, f.split_start, f.split_end
+FROM line_candidates c JOIN fixed_weights f ON f.anchor_id = c.anchor_id AND f.rule_index = c.rule_index
+WHERE c.method = 'residual' AND c.basis = 'fixed';
 
 INSERT INTO usage_ref_lines
 SELECT DISTINCT w.usage_ref, a.entry_id, a.cost_line_id

@@ -113,7 +113,9 @@ public final class FocusExporter {
             String expression = switch (name) {
                 case "AllocatedMethodDetails" -> "'{\"Elements\":[{\"AllocatedRatio\":' || plain_decimal(a.split_ratio) || "
                         + "CASE WHEN a.usage_unit IS NOT NULL THEN ',\"UsageUnit\":' || CAST(to_json(a.usage_unit) AS VARCHAR) "
-                        + "|| ',\"UsageQuantity\":' || plain_decimal(a.usage_quantity) ELSE '' END || '}]}'";
+                        + "|| ',\"UsageQuantity\":' || plain_decimal(a.usage_quantity) "
+                        // A fixed split has no usage unit: its percentage goes in x_Percent (DESIGN §9).
+                        + "WHEN a.usage_quantity IS NOT NULL THEN ',\"x_Percent\":' || plain_decimal(a.usage_quantity) ELSE '' END || '}]}'";
                 case "AllocatedMethodId" -> "coalesce(a.rule_id, 'unallocated')";
                 case "AllocatedResourceId", "AllocatedResourceName" -> "a.allocated_resource_id";
                 // Keys already in the origin's Tags are left out (FOCUS: AllocatedTags never repeats Tags).

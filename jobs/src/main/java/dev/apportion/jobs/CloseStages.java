@@ -340,6 +340,20 @@ final class CloseStages {
             if (rule.method() == Rule.Method.DIRECT) {
                 method.put("variance", rule.variance());
             }
+            if (rule.split() != null) {
+                ObjectNode split = method.putObject("split");
+                split.put("table", rule.split());
+                ArrayNode periods = split.putArray("periods");
+                for (var period : config.rules().splits().get(rule.split()).periods()) {
+                    ObjectNode entry = periods.addObject();
+                    entry.put("effectiveFrom", period.from().toString());
+                    if (period.to() != null) {
+                        entry.put("effectiveTo", period.to().toString());
+                    }
+                    ObjectNode shares = entry.putObject("sharesPercent");
+                    new java.util.TreeMap<>(period.shares()).forEach((consumer, percent) -> shares.put(consumer, percent.toPlainString()));
+                }
+            }
             ObjectNode select = method.putObject("select");
             rule.select().forEach(select::put);
             method.put("owner", rule.owner());

@@ -46,7 +46,7 @@ record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> m
         }
         RuleSet rules;
         try {
-            rules = RuleSet.parse(root.get("rules"));
+            rules = RuleSet.parse(root.get("rules"), root.get("splits"));
         } catch (IllegalArgumentException e) {
             throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "Rules invalid: " + e.getMessage());
         }
