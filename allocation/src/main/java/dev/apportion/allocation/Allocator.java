@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Allocates every invoice line of the period to row keys (DESIGN §8). Bases are computed set-based in
@@ -37,16 +38,27 @@ public final class Allocator {
     }
 
     public static void allocate(DuckDbSession db, RuleSet rules, String currency) {
-        db.execute(Sql.resource(Allocator.class, "allocation-setup.sql"));
+        boolean tagged = db.queryLong("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'invoice_lines' AND column_name = 'Tags'") > 0;
+        db.execute(Sql.resource(Allocator.class, "allocation-setup.sql").bindRaw("tags", tagged ? "i.Tags" : "NULL::VARCHAR"));
         Map<String, OriginLine> lines = new TreeMap<>();
         db.query(SELECTED_LINES, row -> lines.put(row.getString(1), new OriginLine(row.getString(1), row.getInt(2),
                 row.getBigDecimal(3), row.getBigDecimal(4), row.getBigDecimal(5), row.getBigDecimal(6),
                 row.getBigDecimal(7), row.getBigDecimal(8), row.getBigDecimal(9), row.getBigDecimal(10))));
         Map<String, Map<String, String>> fields = new HashMap<>();
+        JsonMapper json = JsonMapper.builder().build();
         db.query("SELECT * FROM line_fields", row -> {
             Map<String, String> lineFields = new HashMap<>();
             for (int column = 2; column <= row.getMetaData().getColumnCount(); column++) {
-                lineFields.put(row.getMetaData().getColumnName(column), row.getString(column));
+                String name = row.getMetaData().getColumnName(column);
+                if (name.equals("tags_json")) {
+                    // Selectors name a tag as tags.<key>; FOCUS Tags is a JSON object of text values.
+                    if (row.getString(column) != null) {
+                        json.readTree(row.getString(column)).properties().forEach(tag ->
+                                lineFields.put("tags." + tag.getKey(), tag.getValue().isValueNode() ? tag.getValue().asString() : tag.getValue().toString()));
+                    }
+                } else {
+                    lineFields.put(name, row.getString(column));
+                }
             }
             fields.put(row.getString(1), lineFields);
         });
@@ -125,7 +137,8 @@ public final class Allocator {
             insert.executeBatch();
         }
         fillFixedWeights(db, rules, batch);
-        db.execute(Sql.resource(Allocator.class, "candidate-weights.sql").bind("currency", currency));
+        db.execute(Sql.resource(Allocator.class, "candidate-weights.sql").bind("currency", currency)
+                .bindRaw("basis_scope", basisScope(rules)));
         db.query("SELECT anchor_id, rule_index, consumer_id, weight FROM candidate_weights WHERE weight < 0 ORDER BY 1, 3 LIMIT 1", row -> {
             throw new IllegalStateException("Allocation error: rule " + rules.rules().get(row.getInt(2)).id() + " gives consumer "
                     + row.getString(3) + " the negative weight " + row.getBigDecimal(4).toPlainString() + " on line " + row.getString(1));
@@ -192,6 +205,24 @@ public final class Allocator {
             }
             insert.executeBatch();
         }
+    }
+
+    /**
+     * Which cost lines form the basis of an activity rule over a day or month window, as SQL over {@code a} (the
+     * cost line), {@code i} (the invoice line) and {@code c} (the candidate): the rule's basis_selector, else the
+     * cost lines of the line's provider, billing account and model (all models when the line has none).
+     */
+    static String basisScope(RuleSet rules) {
+        String sameModel = "(a.provider = i.provider AND a.billing_account_id = i.BillingAccountId AND (i.model IS NULL OR a.model = i.model))";
+        List<String> cases = new ArrayList<>();
+        for (int index = 0; index < rules.rules().size(); index++) {
+            Rule rule = rules.rules().get(index);
+            if (!rule.basisSelector().isEmpty()) {
+                cases.add("WHEN " + index + " THEN " + rule.basisSelector().values().stream()
+                        .map(selector -> selector.sql("a." + selector.field())).collect(java.util.stream.Collectors.joining(" AND ")));
+            }
+        }
+        return cases.isEmpty() ? sameModel : "CASE c.rule_index " + String.join(" ", cases) + " ELSE " + sameModel + " END";
     }
 
     /** Collects the weight rows of one anchor at a time (they arrive ordered by anchor) and splits each line. */

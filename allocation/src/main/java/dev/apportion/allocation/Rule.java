@@ -6,10 +6,10 @@ import java.util.Map;
 
 /**
  * One allocation rule of {@code apportion.yml} (DESIGN §8): which invoice lines it selects and how it
- * splits them. Selector values are compared for equality with the line's field.
+ * splits them; for {@code activity} rules, optionally which ledger cost lines form the basis.
  */
-public record Rule(String id, Map<String, String> select, Method method, String basis, String window,
-                   String variance, String split, String owner, String note) {
+public record Rule(String id, Map<String, Selector> select, Method method, String basis, String window,
+                   String variance, String split, Map<String, Selector> basisSelector, String owner, String note) {
 
     /** The allocation methods; the id is what FOCUS rows carry in {@code x_AllocationMethod}. */
     public enum Method {
@@ -29,14 +29,15 @@ public record Rule(String id, Map<String, String> select, Method method, String 
     public Rule {
         requireNonNull(id, "id is null");
         select = Map.copyOf(requireNonNull(select, "select is null"));
+        basisSelector = basisSelector == null ? Map.of() : Map.copyOf(basisSelector);
         requireNonNull(method, "method is null");
         requireNonNull(owner, "owner is null");
     }
 
     /** True when every selector matches the line's field (an empty selector matches every line). */
     boolean selects(Map<String, String> lineFields) {
-        for (Map.Entry<String, String> selector : select.entrySet()) {
-            if (!selector.getValue().equals(lineFields.get(selector.getKey()))) {
+        for (Selector selector : select.values()) {
+            if (!selector.matches(lineFields.get(selector.field()))) {
                 return false;
             }
         }

@@ -14,12 +14,20 @@ import tools.jackson.databind.JsonNode;
  * {@code basis: fixed} name. Selectors compare the fields in {@link #SELECTOR_FIELDS} for equality.
  */
 public record RuleSet(List<Rule> rules, Map<String, SplitTable> splits) {
-    /** The invoice-line fields a selector may name. */
+    /** The invoice-line fields a selector may name, besides {@code tags.<key>} (a key of the line's Tags). */
     public static final Set<String> SELECTOR_FIELDS = Set.of("charge_category", "has_usage", "provider", "model",
             "token_type", "service_tier", "billing_account_id", "service_name", "sku_id", "reconciliation_class");
 
+    /** The cost-line fields a {@code basis_selector} may name. */
+    public static final Set<String> BASIS_SELECTOR_FIELDS = Set.of("provider", "model", "token_type", "service_tier",
+            "billing_account_id", "region", "consumer_id", "principal_id", "feature", "environment");
+
+    /** Token types an activity basis may name (DESIGN §6), besides tokens, requests and cost. */
+    public static final Set<String> TOKEN_TYPES = Set.of("input_uncached", "cache_read", "cache_write_5m", "cache_write_1h",
+            "output", "web_search");
+
     private static final Set<String> RULE_KEYS = Set.of("id", "select", "method", "basis", "window", "variance", "split",
-            "owner", "note");
+            "basis_selector", "owner", "note");
 
     public RuleSet {
         rules = List.copyOf(rules);
@@ -60,17 +68,7 @@ public record RuleSet(List<Rule> rules, Map<String, SplitTable> splits) {
             if (!ids.add(id)) {
                 throw new IllegalArgumentException("apportion.yml: rule id " + id + " is used twice");
             }
-            Map<String, String> select = new LinkedHashMap<>();
-            JsonNode selectNode = node.get("select");
-            if (selectNode != null && !selectNode.isNull()) {
-                for (Map.Entry<String, JsonNode> selector : selectNode.properties()) {
-                    if (!SELECTOR_FIELDS.contains(selector.getKey())) {
-                        throw new IllegalArgumentException("apportion.yml: rule " + id + " selects on unknown field '"
-                                + selector.getKey() + "'; known: " + String.join(", ", SELECTOR_FIELDS.stream().sorted().toList()));
-                    }
-                    select.put(selector.getKey(), selector.getValue().asString());
-                }
-            }
+            Map<String, Selector> select = selectors(node.get("select"), "apportion.yml: rule " + id, SELECTOR_FIELDS, true);
             String methodText = text(node, "method");
             if (methodText == null) {
                 throw new IllegalArgumentException("apportion.yml: rule " + id + " has no method (direct, activity or residual)");
@@ -93,11 +91,16 @@ public record RuleSet(List<Rule> rules, Map<String, SplitTable> splits) {
                     }
                 }
                 case ACTIVITY -> {
-                    if (basis == null || !Set.of("tokens", "requests", "cost").contains(basis)) {
-                        throw new IllegalArgumentException("apportion.yml: rule " + id + " needs basis tokens, requests or cost");
+                    if (basis == null || !Set.of("tokens", "requests", "cost").contains(basis) && !TOKEN_TYPES.contains(basis)) {
+                        throw new IllegalArgumentException("apportion.yml: rule " + id + " needs basis tokens, requests, cost or a token type ("
+                                + String.join(", ", TOKEN_TYPES.stream().sorted().toList()) + ")");
                     }
-                    if (window != null && !Set.of("line", "month").contains(window)) {
-                        throw new IllegalArgumentException("apportion.yml: rule " + id + " window must be line or month");
+                    if (window != null && !Set.of("line", "day", "month").contains(window)) {
+                        throw new IllegalArgumentException("apportion.yml: rule " + id + " window must be line, day or month");
+                    }
+                    if (node.has("basis_selector") && (window == null || window.equals("line"))) {
+                        throw new IllegalArgumentException("apportion.yml: rule " + id + " has a basis_selector, which needs window day or month"
+                                + " (window line takes the cost lines anchored to the line itself)");
                     }
                 }
                 case RESIDUAL -> {
@@ -123,8 +126,14 @@ public record RuleSet(List<Rule> rules, Map<String, SplitTable> splits) {
             if (owner == null) {
                 throw new IllegalArgumentException("apportion.yml: rule " + id + " names no owner");
             }
+            Map<String, Selector> basisSelector = method == Rule.Method.ACTIVITY
+                    ? selectors(node.get("basis_selector"), "apportion.yml: rule " + id + " basis_selector", BASIS_SELECTOR_FIELDS, false)
+                    : Map.of();
+            if (method != Rule.Method.ACTIVITY && node.has("basis_selector")) {
+                throw new IllegalArgumentException("apportion.yml: rule " + id + " has a basis_selector, which only activity rules use");
+            }
             rules.add(new Rule(id, select, method, basis, window == null ? "line" : window,
-                    variance == null ? "spread" : variance, split, owner, text(node, "note")));
+                    variance == null ? "spread" : variance, split, basisSelector, owner, text(node, "note")));
         }
         Rule last = rules.get(rules.size() - 1);
         if (!last.select().isEmpty() || last.method() != Rule.Method.RESIDUAL) {
@@ -132,6 +141,26 @@ public record RuleSet(List<Rule> rules, Map<String, SplitTable> splits) {
                     + ") must be a catch-all: select: {} with method residual");
         }
         return new RuleSet(rules, splits);
+    }
+
+    private static Map<String, Selector> selectors(JsonNode node, String where, Set<String> fields, boolean tags) {
+        Map<String, Selector> selectors = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return selectors;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(where + ": select must be a mapping of fields to values");
+        }
+        for (Map.Entry<String, JsonNode> selector : node.properties()) {
+            String field = selector.getKey();
+            boolean tag = tags && field.startsWith("tags.") && field.length() > "tags.".length();
+            if (!tag && !fields.contains(field)) {
+                throw new IllegalArgumentException(where + " selects on unknown field '" + field + "'; known: "
+                        + String.join(", ", fields.stream().sorted().toList()) + (tags ? ", tags.<key>" : ""));
+            }
+            selectors.put(field, Selector.parse(field, selector.getValue(), where));
+        }
+        return selectors;
     }
 
     private static String text(JsonNode node, String key) {

@@ -11,7 +11,7 @@ GROUP BY anchor_id, consumer_id, principal_id, feature, environment;
 CREATE OR REPLACE TEMP TABLE line_fields AS
 SELECT i.anchor_id, i.ChargeCategory AS charge_category, CAST(coalesce(u.has_usage, false) AS VARCHAR) AS has_usage,
        i.provider, i.model, i.token_type, i.service_tier, i.BillingAccountId AS billing_account_id,
-       i.ServiceName AS service_name, i.SkuId AS sku_id, u.reconciliation_class
+       i.ServiceName AS service_name, i.SkuId AS sku_id, u.reconciliation_class, CAST(${tags} AS VARCHAR) AS tags_json
 FROM invoice_lines i
 LEFT JOIN invoice_usage u ON u.anchor_id = i.anchor_id;
 

@@ -355,7 +355,11 @@ final class CloseStages {
                 }
             }
             ObjectNode select = method.putObject("select");
-            rule.select().forEach(select::put);
+            rule.select().forEach((field, selector) -> select.put(field, selector.describe()));
+            if (!rule.basisSelector().isEmpty()) {
+                ObjectNode basisSelector = method.putObject("basisSelector");
+                rule.basisSelector().forEach((field, selector) -> basisSelector.put(field, selector.describe()));
+            }
             method.put("owner", rule.owner());
             if (rule.note() != null) {
                 method.put("note", rule.note());

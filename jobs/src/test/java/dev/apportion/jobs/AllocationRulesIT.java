@@ -153,6 +153,51 @@ class AllocationRulesIT {
         assertThat(test.run("verify", "--home", directory.toString(), "--period", "2026-10")).as(test.lastErr).isZero();
     }
 
+    /**
+     * A shared vector database billed for October 1st (9.00, tagged team=search) is split by the input tokens of
+     * that day's chat requests only: T-A 600k and T-B 300k chat tokens give 6.00 and 3.00; T-C's batch-jobs tokens
+     * and T-A's chat tokens of the 2nd are outside the basis.
+     */
+    @Test
+    void close_regexTagAndBasisSelectorOverADay_splitBySelectedTokens() throws Exception {
+        TestHome test = TestHome.init(directory);
+        test.replaceRules("""
+                rules:
+                  - id: vector-db-by-chat
+                    select: { sku_id: { regex: "vector-.*" }, tags.team: search }
+                    method: activity
+                    basis: input_uncached
+                    window: day
+                    basis_selector: { feature: chat }
+                    owner: Search
+                  - id: catch-all
+                    select: {}
+                    method: residual
+                    basis: even
+                    owner: FinOps
+                """);
+        test.drop("october-invoice.csv", WorkedExampleIT.FOCUS_HEADER.strip() + ",Tags\n"
+                + "9.00,acct-1,Example Org,USD,2026-11-01T00:00:00Z,2026-10-01T00:00:00Z,Usage,Vector database,Usage-Based,"
+                + "2026-10-02T00:00:00Z,2026-10-01T00:00:00Z,,,9.00,,9.00,OpenAI,INV-10,OpenAI,9.00,,,,AI and Machine Learning,"
+                + "OpenAI API,OpenAI,vector-db-large,,,vector-db,\"{\"\"team\"\":\"\"search\"\"}\"\n");
+        test.drop("october-requests.csv", "request_id,occurred_at,provider,model,billing_account_id,principal_id,consumer_id,feature,input_tokens,output_tokens\n"
+                + "r1,2026-10-01T09:00:00Z,openai,gpt-4o,acct-1,svc-1,tenant:T-A,chat,600000,10\n"
+                + "r2,2026-10-01T10:00:00Z,openai,gpt-4o,acct-1,svc-1,tenant:T-B,chat,300000,10\n"
+                + "r3,2026-10-01T11:00:00Z,openai,gpt-4o,acct-1,svc-1,tenant:T-C,batch-jobs,100000,10\n"
+                + "r4,2026-10-02T09:00:00Z,openai,gpt-4o,acct-1,svc-1,tenant:T-A,chat,300000,10\n");
+
+        // The requests have no invoice lines of their own, so the gate would stop the close.
+        assertThat(test.run("close", "--period", "2026-10", "--accept-variance", "--home", directory.toString())).as(test.lastErr).isZero();
+
+        Path focus = test.home.close(OCTOBER, 1).resolve("focus/cost-and-usage.parquet");
+        assertThat(TestHome.query("SELECT AllocatedMethodId, AllocatedResourceId, BilledCost, AllocatedMethodDetails FROM read_parquet('"
+                + focus + "') ORDER BY 2"))
+                .extracting(row -> row.get(0) + " " + row.get(1) + " " + ((BigDecimal) row.get(2)).stripTrailingZeros().toPlainString() + " " + row.get(3))
+                .containsExactly(
+                        "vector-db-by-chat tenant:T-A 6 {\"Elements\":[{\"AllocatedRatio\":0.666666666667,\"UsageUnit\":\"Tokens\",\"UsageQuantity\":600000}]}",
+                        "vector-db-by-chat tenant:T-B 3 {\"Elements\":[{\"AllocatedRatio\":0.333333333333,\"UsageUnit\":\"Tokens\",\"UsageQuantity\":300000}]}");
+    }
+
     @Test
     void close_splitNotSummingToHundred_isRefusedWithTheTableAndPeriod() throws Exception {
         TestHome test = TestHome.init(directory);
