@@ -260,14 +260,27 @@ public final class Allocator {
 
     record WeightRow(int ruleIndex, String consumerId, String principalId, String feature, String environment,
                      BigDecimal weight, String usageUnit, BigDecimal usageQuantity, String usageRef, long usageEntryCount,
-                     String rateVersion, String splitStart, String splitEnd) {
+                     String rateVersion, String splitStart, String splitEnd, boolean unallocated) {
+        WeightRow(int ruleIndex, String consumerId, String principalId, String feature, String environment,
+                  BigDecimal weight, String usageUnit, BigDecimal usageQuantity, String usageRef, long usageEntryCount,
+                  String rateVersion, String splitStart, String splitEnd) {
+            this(ruleIndex, consumerId, principalId, feature, environment, weight, usageUnit, usageQuantity, usageRef,
+                    usageEntryCount, rateVersion, splitStart, splitEnd, false);
+        }
+
+        /** The variance a direct rule with {@code variance: unallocated} leaves unallocated, as a weight. */
+        static WeightRow unallocatedVariance(int ruleIndex, BigDecimal variance) {
+            return new WeightRow(ruleIndex, null, null, null, null, variance, null, null, null, 0, null, null, null, true);
+        }
+
         /**
-         * The row key (consumer, principal, feature, environment, split period start) as one string whose code-point
-         * order is the tuple order, nulls first (DESIGN §8).
+         * The row key (consumer, principal, feature, environment, split period start, and the method when it is
+         * not the rule's) as one string whose code-point order is the tuple order, nulls first (DESIGN §8).
          */
         String rowKey() {
             StringBuilder key = new StringBuilder();
-            for (String part : splitStart == null ? new String[] {consumerId, principalId, feature, environment}
+            for (String part : unallocated ? new String[] {null, null, null, null, null, "unallocated"}
+                    : splitStart == null ? new String[] {consumerId, principalId, feature, environment}
                     : new String[] {consumerId, principalId, feature, environment, splitStart}) {
                 if (key.length() > 0) {
                     key.append('\u0000');
@@ -278,21 +291,36 @@ public final class Allocator {
         }
     }
 
-    private static void split(RuleSet rules, OriginLine origin, List<WeightRow> rows, DuckDBAppender appender) throws SQLException {
-        Rule rule = rules.rules().get(rows.get(0).ruleIndex());
+    private static void split(RuleSet rules, OriginLine origin, List<WeightRow> usageRows, DuckDBAppender appender) throws SQLException {
+        Rule rule = rules.rules().get(usageRows.get(0).ruleIndex());
+        List<WeightRow> rows = new ArrayList<>(usageRows);
+        String varianceNote = "";
+        if (rule.method() == Rule.Method.DIRECT && "unallocated".equals(rule.variance())) {
+            // Each consumer keeps its own ledger cost; the line's variance over the ledger is a row of its own. A line
+            // below its ledger cannot leave a negative unallocated row on a positive line: then it is spread.
+            BigDecimal ledger = usageRows.stream().map(WeightRow::weight).reduce(BigDecimal.ZERO, BigDecimal::add);
+            BigDecimal variance = origin.billedCost().subtract(ledger);
+            if (variance.signum() > 0) {
+                rows.add(WeightRow.unallocatedVariance(usageRows.get(0).ruleIndex(), variance));
+            } else if (variance.signum() < 0) {
+                varianceNote = "; the ledger (" + ledger.stripTrailingZeros().toPlainString() + ") exceeds the line, so the variance is spread";
+            }
+        }
         List<BigDecimal> weights = rows.stream().map(WeightRow::weight).toList();
         List<String> keys = rows.stream().map(WeightRow::rowKey).toList();
         List<AllocatedShare> shares = LineSplitter.split(origin, weights, keys);
         for (int i = 0; i < rows.size(); i++) {
             WeightRow row = rows.get(i);
             AllocatedShare share = shares.get(i);
-            String note = share.unitPriceIdentityKept()
-                    ? "split by " + describe(rule) + "; list and contracted cost = unit price x row pricing quantity"
-                    : "split by " + describe(rule) + "; list and contracted cost split like billed cost (origin has no unit-price identity)";
+            String note = (row.unallocated() ? "the line's variance over its ledger, left unallocated by " + describe(rule)
+                    : "split by " + describe(rule)) + varianceNote
+                    + (share.unitPriceIdentityKept() ? "; list and contracted cost = unit price x row pricing quantity"
+                    : "; list and contracted cost split like billed cost (origin has no unit-price identity)");
             appender.beginRow()
-                    .append(origin.anchorId()).append(rule.id()).append(rule.method().id()).append(rule.owner()).append(keys.get(i))
+                    .append(origin.anchorId()).append(rule.id()).append(row.unallocated() ? "unallocated" : rule.method().id())
+                    .append(rule.owner()).append(keys.get(i))
                     .append(row.consumerId()).append(row.principalId()).append(row.feature()).append(row.environment())
-                    .append(row.consumerId() == null ? "unattributed" : row.consumerId())
+                    .append(row.unallocated() ? null : row.consumerId() == null ? "unattributed" : row.consumerId())
                     .append(share.ratio()).append(column(share.billedCost())).append(column(share.effectiveCost()))
                     .append(column(share.listCost())).append(column(share.contractedCost())).append(column(share.pricingQuantity()))
                     .append(column(share.consumedQuantity())).append(row.usageUnit()).append(column(row.usageQuantity()))

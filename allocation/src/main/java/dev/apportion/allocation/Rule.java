@@ -2,6 +2,8 @@ package dev.apportion.allocation;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -28,8 +30,9 @@ public record Rule(String id, Map<String, Selector> select, Method method, Strin
 
     public Rule {
         requireNonNull(id, "id is null");
-        select = Map.copyOf(requireNonNull(select, "select is null"));
-        basisSelector = basisSelector == null ? Map.of() : Map.copyOf(basisSelector);
+        // Kept in the order written, so SQL, messages and allocation-methods.json are the same on every run.
+        select = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(select, "select is null")));
+        basisSelector = basisSelector == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(basisSelector));
         requireNonNull(method, "method is null");
         requireNonNull(owner, "owner is null");
     }

@@ -31,7 +31,7 @@ public record RuleSet(List<Rule> rules, Map<String, SplitTable> splits) {
 
     public RuleSet {
         rules = List.copyOf(rules);
-        splits = Map.copyOf(splits);
+        splits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(splits));
     }
 
     /** Parses and checks the {@code rules:} list without split tables. */
@@ -85,9 +85,9 @@ public record RuleSet(List<Rule> rules, Map<String, SplitTable> splits) {
             String variance = text(node, "variance");
             switch (method) {
                 case DIRECT -> {
-                    if (variance != null && !variance.equals("spread")) {
-                        throw new IllegalArgumentException("apportion.yml: rule " + id + " variance '" + variance
-                                + "' is not supported yet; use spread");
+                    if (variance != null && !variance.equals("spread") && !variance.equals("unallocated")) {
+                        throw new IllegalArgumentException("apportion.yml: rule " + id + " variance must be spread or unallocated, not '"
+                                + variance + "'");
                     }
                 }
                 case ACTIVITY -> {

@@ -1,7 +1,7 @@
 -- Weights of each (line, rule) candidate per row key. Direct: contracted ledger cost on the anchor;
 -- activity: tokens (all, or of one token type), requests or cost on the anchor (window line), or of the cost
 -- lines in the line's UTC days (window day) or the month (window month) that the rule's basis_selector picks,
--- by default those of the line's provider, account and model (${basis_scope}); residual even: 1 per consumer
+-- by default those of the line's provider, account and model; residual even: 1 per consumer
 -- active in the period; residual fixed: the split table's percent × seconds of each split period (fixed_weights).
 CREATE OR REPLACE TEMP TABLE candidate_weights AS
 SELECT c.anchor_id, c.rule_index, u.consumer_id, u.principal_id, u.feature, u.environment,

@@ -52,6 +52,10 @@ class AllocatorPropertyTest {
                    CASE WHEN h % 20 < 3 THEN NULL ELSE 'model-' || (h // 20 % 6) END AS model,
                    CASE WHEN h % 20 < 3 THEN NULL ELSE ['input_uncached', 'output', 'cache_read'][CAST(1 + h // 120 % 3 AS INTEGER)] END AS token_type,
                    'standard' AS service_tier, 'OpenAI API' AS ServiceName, 'sku-' || (h % 7) AS SkuId,
+                   CASE WHEN h % 20 < 3 THEN TIMESTAMPTZ '2026-10-01 00:00:00+00'
+                        ELSE TIMESTAMPTZ '2026-10-01 00:00:00+00' + INTERVAL (h // 13 % 31) DAY END AS ChargePeriodStart,
+                   CASE WHEN h % 20 < 3 THEN TIMESTAMPTZ '2026-11-01 00:00:00+00'
+                        ELSE TIMESTAMPTZ '2026-10-02 00:00:00+00' + INTERVAL (h // 13 % 31) DAY END AS ChargePeriodEnd,
                    billed AS BilledCost, billed AS EffectiveCost, billed AS ListCost, billed AS ContractedCost,
                    NULL::DECIMAL(38, 18) AS ListUnitPrice, NULL::DECIMAL(38, 18) AS ContractedUnitPrice,
                    CASE WHEN h % 20 < 3 THEN NULL ELSE CAST(tokens AS DECIMAL(38, 0)) * CAST(0.000001 AS DECIMAL(38, 6)) END AS PricingQuantity,
@@ -76,6 +80,8 @@ class AllocatorPropertyTest {
                    'svc-' || (h % 2) AS principal_id, 'feature-' || (h % 2) AS feature, 'production' AS environment,
                    'openai' AS provider, 'acct-' || (hash(i, ${seed}) % 2) AS billing_account_id,
                    'model-' || (hash(i, ${seed}) // 20 % 6) AS model,
+                   ['input_uncached', 'output', 'cache_read'][CAST(1 + hash(i, ${seed}) // 120 % 3 AS INTEGER)] AS token_type,
+                   TIMESTAMPTZ '2026-10-01 00:00:00+00' + to_microseconds(CAST(h % 2678400000000 AS BIGINT)) AS occurred_at,
                    CAST(h % 100000 AS BIGINT) AS quantity,
                    CAST(CAST(h % 100000 AS DECIMAL(38, 0)) * CAST(0.0000025 AS DECIMAL(38, 7)) AS DECIMAL(38, 18)) AS contracted_cost,
                    'apportion-default' AS catalogue_id, 'v1' AS catalogue_version

@@ -154,6 +154,31 @@ class AllocationRulesIT {
     }
 
     /**
+     * The same month with {@code variance: unallocated}: each tenant keeps exactly its ledger cost (1.25, 0.75, 0.50)
+     * and the invoice's 3 % over the ledger (0.075) is one unallocated row of the rule, AllocatedResourceId null.
+     */
+    @Test
+    void close_directWithVarianceUnallocated_keepsLedgerCostsAndLeavesTheVariance() throws Exception {
+        TestHome test = TestHome.init(directory);
+        test.replaceRules(RULES.replace("variance: spread", "variance: unallocated"));
+        test.drop("october-invoice.csv", INVOICE);
+        test.drop("october-requests.csv", REQUESTS);
+
+        assertThat(test.run("close", "--period", "2026-10", "--home", directory.toString())).as(test.lastErr).isZero();
+
+        Path focus = test.home.close(OCTOBER, 1).resolve("focus/cost-and-usage.parquet");
+        assertThat(TestHome.query("SELECT coalesce(AllocatedResourceId, '-'), x_AllocationMethod, BilledCost, x_EvidenceStatus FROM read_parquet('"
+                + focus + "') WHERE AllocatedMethodId = 'usage-direct' ORDER BY 1"))
+                .extracting(row -> row.get(0) + " " + row.get(1) + " " + ((BigDecimal) row.get(2)).stripTrailingZeros().toPlainString() + " " + row.get(3))
+                .containsExactly("- unallocated 0.075 complete", "tenant:T-A direct 1.25 complete", "tenant:T-B direct 0.75 complete",
+                        "tenant:T-C direct 0.5 complete");
+        // The catch-all weighs the usage allocations only: the unallocated variance does not count as anyone's.
+        assertThat(TestHome.query("SELECT AllocatedResourceId, BilledCost FROM read_parquet('" + focus + "') WHERE AllocatedMethodId = 'catch-all' ORDER BY 1"))
+                .extracting(row -> row.get(0) + " " + ((BigDecimal) row.get(1)).stripTrailingZeros().toPlainString())
+                .containsExactly("tenant:T-A 0.15", "tenant:T-B 0.09", "tenant:T-C 0.06");
+    }
+
+    /**
      * A shared vector database billed for October 1st (9.00, tagged team=search) is split by the input tokens of
      * that day's chat requests only: T-A 600k and T-B 300k chat tokens give 6.00 and 3.00; T-C's batch-jobs tokens
      * and T-A's chat tokens of the 2nd are outside the basis.
