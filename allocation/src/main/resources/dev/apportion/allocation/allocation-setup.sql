@@ -26,8 +26,10 @@ CREATE OR REPLACE TABLE allocation_rows (
     split_period_start VARCHAR, split_period_end VARCHAR);
 
 -- Weights of residual rules with a fixed split, per consumer and split period (filled per batch by Allocator).
+-- DECIMAL(38, 18) like every other weight: DuckDB types a UNION of DECIMAL(38, 18) and DECIMAL(38, 2) as
+-- DECIMAL(38, 2), which would round the other branches' weights (a cost weight of 0.0025 became 0.00).
 CREATE OR REPLACE TEMP TABLE fixed_weights (anchor_id VARCHAR, rule_index INTEGER, consumer_id VARCHAR,
-    weight DECIMAL(38, 2), percent DECIMAL(38, 2), split_start VARCHAR, split_end VARCHAR);
+    weight DECIMAL(38, 18), percent DECIMAL(38, 18), split_start VARCHAR, split_end VARCHAR);
 
 -- The cost lines behind each usage reference (evidence/usage-refs.parquet).
 CREATE OR REPLACE TEMP TABLE usage_ref_lines AS

@@ -5,13 +5,14 @@
 -- active in the period; residual fixed: the split table's percent × seconds of each split period (fixed_weights).
 CREATE OR REPLACE TEMP TABLE candidate_weights AS
 SELECT c.anchor_id, c.rule_index, u.consumer_id, u.principal_id, u.feature, u.environment,
-       CASE WHEN c.method = 'direct' OR c.basis = 'cost' THEN coalesce(u.cost, 0)
+       -- Every branch's weight and usage quantity is DECIMAL(38, 18) (see fixed_weights in allocation-setup.sql).
+       CAST(CASE WHEN c.method = 'direct' OR c.basis = 'cost' THEN coalesce(u.cost, 0)
             WHEN c.basis = 'tokens' THEN u.tokens WHEN c.basis = 'requests' THEN u.requests
-            WHEN c.basis = i.token_type THEN u.tokens ELSE 0 END AS weight,
+            WHEN c.basis = i.token_type THEN u.tokens ELSE 0 END AS DECIMAL(38, 18)) AS weight,
        CASE WHEN c.method = 'direct' OR c.basis = 'cost' THEN ${currency} WHEN c.basis = 'requests' THEN 'Requests' ELSE 'Tokens' END AS usage_unit,
-       CASE WHEN c.method = 'direct' OR c.basis = 'cost' THEN coalesce(u.cost, 0)
+       CAST(CASE WHEN c.method = 'direct' OR c.basis = 'cost' THEN coalesce(u.cost, 0)
             WHEN c.basis = 'tokens' THEN u.tokens WHEN c.basis = 'requests' THEN u.requests
-            WHEN c.basis = i.token_type THEN u.tokens ELSE 0 END AS usage_quantity,
+            WHEN c.basis = i.token_type THEN u.tokens ELSE 0 END AS DECIMAL(38, 18)) AS usage_quantity,
        u.usage_ref, u.requests AS usage_entry_count, u.rate_version,
        NULL::VARCHAR AS split_start, NULL::VARCHAR AS split_end
 FROM line_candidates c JOIN anchor_usage u ON u.anchor_id = c.anchor_id JOIN invoice_lines i ON i.anchor_id = c.anchor_id

@@ -66,4 +66,42 @@ class RuleSetTest {
                 "- { id: r, select: { model: gpt-4o }, method: residual, basis: even, owner: x }\n")))
                 .hasMessageContaining("the last rule (r) must be a catch-all");
     }
+
+    @Test
+    void validate_collectsEveryProblemIncludingRulesThatCanNeverMatch() {
+        JsonNode rules = YAMLMapper.builder().build().readTree("""
+                - { id: typo, select: { charge_category: usage }, method: residual, basis: even, owner: x }
+                - { id: some-typo, select: { token_type: [output, outptu] }, method: residual, basis: even, owner: x }
+                - { id: bad-regex, select: { model: { regex: "(" } }, method: residual, basis: even, owner: x }
+                - { id: all-fixed, select: {}, method: residual, basis: fixed, split: shares, owner: x }
+                - { id: after-all, select: { model: gpt-4o }, method: residual, basis: even, owner: x }
+                - { id: catch-all, select: {}, method: residual, basis: even, owner: x }
+                """);
+        JsonNode splits = YAMLMapper.builder().build().readTree("""
+                shares: [ { effective_from: 2026-10-01, shares: { a: 60, b: 40 } } ]
+                broken: [ { effective_from: 2026-10-01, shares: { a: 60, b: 30 } } ]
+                """);
+
+        RuleSet.Validation validation = RuleSet.validate(rules, splits);
+
+        assertThat(validation.rules()).isNull();
+        assertThat(validation.problems()).extracting(problem -> problem.subject() + " " + problem.name()).containsExactly(
+                "split broken", "rule bad-regex");
+        JsonNode valid = YAMLMapper.builder().build().readTree("""
+                - { id: typo, select: { charge_category: usage }, method: residual, basis: even, owner: x }
+                - { id: some-typo, select: { token_type: [output, outptu] }, method: residual, basis: even, owner: x }
+                - { id: all-fixed, select: {}, method: residual, basis: fixed, split: shares, owner: x }
+                - { id: after-all, select: { model: gpt-4o }, method: residual, basis: even, owner: x }
+                - { id: catch-all, select: {}, method: residual, basis: even, owner: x }
+                """);
+        assertThat(RuleSet.validate(valid, splits).problems()).extracting(RuleSet.Problem::message).containsExactly(
+                "apportion.yml: split broken period 1: the shares sum to 90, not exactly 100.00");
+        RuleSet.Validation neverMatching = RuleSet.validate(valid, YAMLMapper.builder().build().readTree(
+                "shares: [ { effective_from: 2026-10-01, shares: { a: 60, b: 40 } } ]"));
+        assertThat(neverMatching.problems()).extracting(RuleSet.Problem::message).containsExactly(
+                "apportion.yml: rule typo can never match: charge_category usage matches none of [Adjustment, Credit, Purchase, Tax, Usage]",
+                "apportion.yml: rule some-typo: token_type value 'outptu' is not one of [cache_read, cache_write_1h, cache_write_5m, input_uncached, output, web_search]",
+                "apportion.yml: rule after-all can never match: rule all-fixed before it selects every line and its fixed split never falls through",
+                "apportion.yml: rule catch-all can never match: rule all-fixed before it selects every line and its fixed split never falls through");
+    }
 }
