@@ -173,6 +173,10 @@ public record RuleSet(List<Rule> rules, Map<String, SplitTable> splits) {
             if (split == null) {
                 throw new IllegalArgumentException("apportion.yml: rule " + id + " has basis fixed but names no split table (split: NAME)");
             }
+            if (!splits.containsKey(split) && splitNames.contains(split)) {
+                throw new IllegalArgumentException("apportion.yml: rule " + id + " names split table '" + split
+                        + "', which is itself invalid (see its problem)");
+            }
             if (!splits.containsKey(split)) {
                 throw new IllegalArgumentException("apportion.yml: rule " + id + " names split table '" + split
                         + "', which is not under splits:" + (splits.isEmpty() ? " (there are none)" : " (known: "

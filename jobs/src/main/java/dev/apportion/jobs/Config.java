@@ -23,13 +23,17 @@ record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> m
     static final Set<String> KEYS = Set.of("attribution", "accounts", "models", "consumers", "pricing", "reconciliation",
             "rules", "splits", "expected_sources", "corrections", "anomalies", "inbox");
 
-    static Config load(Home home) {
-        byte[] bytes;
+    /** The bytes of the home's {@code apportion.yml}. */
+    static byte[] bytes(Home home) {
         try {
-            bytes = Files.readAllBytes(home.config());
+            return Files.readAllBytes(home.config());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + home.config() + ": " + e.getMessage(), e);
         }
+    }
+
+    static Config load(Home home) {
+        byte[] bytes = bytes(home);
         JsonNode root;
         try {
             root = YAMLMapper.builder().build().readTree(bytes);
@@ -44,12 +48,13 @@ record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> m
                 throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + ": unknown top-level key '" + key + "'");
             }
         }
-        RuleSet rules;
-        try {
-            rules = RuleSet.parse(root.get("rules"), root.get("splits"));
-        } catch (IllegalArgumentException e) {
-            throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "Rules invalid: " + e.getMessage());
+        RuleSet.Validation validation = RuleSet.validate(root.get("rules"), root.get("splits"));
+        if (!validation.problems().isEmpty()) {
+            throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "Rules invalid (" + validation.problems().size()
+                    + (validation.problems().size() == 1 ? " problem" : " problems") + "; see apportion rules validate):\n  "
+                    + String.join("\n  ", RulesCommand.located(home, bytes, validation.problems())));
         }
+        RuleSet rules = validation.rules();
         long settle = root.path("inbox").path("settle_seconds").asLong(2);
         List<String> sources = new ArrayList<>();
         JsonNode pricing = root.path("pricing").path("sources");

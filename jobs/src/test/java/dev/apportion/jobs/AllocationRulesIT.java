@@ -224,6 +224,38 @@ class AllocationRulesIT {
     }
 
     @Test
+    void rulesValidate_reportsEveryProblemWithItsLine_andPassesValidRules() throws Exception {
+        TestHome test = TestHome.init(directory);
+        test.replaceRules(RULES);
+        assertThat(test.run("rules", "validate", "--home", directory.toString())).as(test.lastErr).isZero();
+        assertThat(test.lastOut).contains("rules valid: 6 rules, 2 split tables");
+
+        test.replaceRules(RULES.replace("{ \"tenant:T-A\": 10.00, \"tenant:T-B\": 90.00 }", "{ \"tenant:T-A\": 10.00, \"tenant:T-B\": 80.00 }")
+                .replace("select: { charge_category: Credit }", "select: { charge_category: credit, model: { regex: \"gpt-(\" } }")
+                .replace("select: { sku_id: server-lease }", "select: { sku_id: server-lease }\n    colour: blue"));
+        List<String> config = Files.readAllLines(test.home.config());
+
+        assertThat(test.run("rules", "validate", "--home", directory.toString())).isEqualTo(1);
+        assertThat(test.lastErr).contains("apportion: 4 problems in the rules of")
+                .contains("apportion.yml:" + lineOf(config, "  gpu-shares:") + ": split gpu-shares period 2: the shares sum to 90, not exactly 100.00")
+                .contains("apportion.yml:" + lineOf(config, "  - id: server-lease") + ": rule server-lease has an unknown key 'colour'")
+                .contains("apportion.yml:" + lineOf(config, "  - id: gpu-lease") + ": rule gpu-lease names split table 'gpu-shares', which is itself invalid")
+                .contains("apportion.yml:" + lineOf(config, "  - id: credits") + ": rule credits: model has an invalid regex 'gpt-('");
+        // The close refuses the same rules with the same lines.
+        assertThat(test.run("close", "--period", "2026-10", "--home", directory.toString())).isEqualTo(1);
+        assertThat(test.lastErr).contains("Rules invalid (4 problems; see apportion rules validate)");
+    }
+
+    private static int lineOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(text)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(text + " is not in apportion.yml");
+    }
+
+    @Test
     void close_splitNotSummingToHundred_isRefusedWithTheTableAndPeriod() throws Exception {
         TestHome test = TestHome.init(directory);
         test.replaceRules(RULES.replace("{ \"tenant:T-A\": 10.00, \"tenant:T-B\": 90.00 }", "{ \"tenant:T-A\": 10.00, \"tenant:T-B\": 89.99 }"));
