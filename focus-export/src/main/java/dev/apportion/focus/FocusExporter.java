@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * digest and the Merkle root the manifest seals.
  *
  * <p>Expects {@code invoice_lines}, {@code allocation_rows}, {@code anchored_cost_lines} and
- * {@code invoice_usage} (reconciliation class and quantity source per anchor) in the session.
+ * {@code invoice_usage} (reconciliation class and quantity source per anchor) in the session, and optionally
+ * {@code consumers} (consumer_id, name, team, cost_center) for AllocatedResourceName and AllocatedTags.
  */
 public final class FocusExporter {
     public static final String FOCUS_FILE = "focus/cost-and-usage.parquet";
@@ -44,6 +45,8 @@ public final class FocusExporter {
         List<OutputColumns.OutputColumn> withoutHash = columns.stream()
                 .filter(column -> !column.name().equals("x_EvidenceHash")).toList();
         db.execute(CanonicalRow.MACROS);
+        // The optional consumers: table (id → name, team, cost_center); a close without one has no entries.
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS consumers (consumer_id VARCHAR, name VARCHAR, team VARCHAR, cost_center VARCHAR)");
         String principal = profile == OutputColumns.Profile.STRICT ? "x_PrincipalId" : "PrincipalId";
         String consumer = profile == OutputColumns.Profile.STRICT ? "x_ConsumerId" : "ConsumerId";
         db.execute(Sql.resource(FocusExporter.class, "focus-rows.sql")
@@ -117,13 +120,19 @@ public final class FocusExporter {
                         // A fixed split has no usage unit: its percentage goes in x_Percent (DESIGN §9).
                         + "WHEN a.usage_quantity IS NOT NULL THEN ',\"x_Percent\":' || plain_decimal(a.usage_quantity) ELSE '' END || '}]}'";
                 case "AllocatedMethodId" -> "coalesce(a.rule_id, 'unallocated')";
-                case "AllocatedResourceId", "AllocatedResourceName" -> "a.allocated_resource_id";
+                case "AllocatedResourceId" -> "a.allocated_resource_id";
+                // The consumers: table names the consumer for finance; without an entry the id is the name.
+                case "AllocatedResourceName" -> "coalesce(k.name, a.allocated_resource_id)";
                 // Keys already in the origin's Tags are left out (FOCUS: AllocatedTags never repeats Tags).
                 case "AllocatedTags" -> "CASE WHEN a.allocated_resource_id IS NULL THEN NULL ELSE nullif('{' || array_to_string(list_filter(["
                         + "CASE WHEN json_extract(i.Tags, '$.\"apportion/environment\"') IS NULL THEN "
                         + "'\"apportion/environment\":' || CAST(to_json(a.environment) AS VARCHAR) END, "
                         + "CASE WHEN json_extract(i.Tags, '$.\"apportion/feature\"') IS NULL THEN "
-                        + "'\"apportion/feature\":' || CAST(to_json(a.feature) AS VARCHAR) END], lambda tag: tag IS NOT NULL), ',') || '}', '{}') END";
+                        + "'\"apportion/feature\":' || CAST(to_json(a.feature) AS VARCHAR) END, "
+                        + "CASE WHEN k.team IS NOT NULL AND json_extract(i.Tags, '$.\"apportion/team\"') IS NULL THEN "
+                        + "'\"apportion/team\":' || CAST(to_json(k.team) AS VARCHAR) END, "
+                        + "CASE WHEN k.cost_center IS NOT NULL AND json_extract(i.Tags, '$.\"apportion/cost_center\"') IS NULL THEN "
+                        + "'\"apportion/cost_center\":' || CAST(to_json(k.cost_center) AS VARCHAR) END], lambda tag: tag IS NOT NULL), ',') || '}', '{}') END";
                 case "BilledCost" -> "a.billed_cost";
                 case "EffectiveCost" -> "a.effective_cost";
                 case "ListCost" -> "a.list_cost";

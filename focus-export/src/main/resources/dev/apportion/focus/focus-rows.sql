@@ -20,7 +20,8 @@ SELECT ${origin_columns},
        a.usage_ref AS x_UsageRef
 FROM allocation_rows a
 JOIN invoice_lines i ON i.anchor_id = a.anchor_id
-LEFT JOIN invoice_usage r ON r.anchor_id = a.anchor_id;
+LEFT JOIN invoice_usage r ON r.anchor_id = a.anchor_id
+LEFT JOIN consumers k ON k.consumer_id = a.allocated_resource_id;
 
 -- Evidence status: usage methods need the actor pair, anchor, ratio, period, usage reference, owner and
 -- mapping note; residual and unallocated rows everything but the actor pair and usage reference.

@@ -207,6 +207,12 @@ final class CloseStages {
     void export() {
         try (DuckDbSession db = session()) {
             load(db, "invoice_lines", "anchored_cost_lines", "invoice_usage", "reconciliation", "allocation_rows", "usage_ref_lines");
+            db.execute("CREATE OR REPLACE TEMP TABLE consumers (consumer_id VARCHAR, name VARCHAR, team VARCHAR, cost_center VARCHAR)");
+            for (Map.Entry<String, Config.ConsumerInfo> consumer : Config.load(home).consumers().entrySet()) {
+                db.execute(Sql.of("INSERT INTO consumers VALUES (${id}, ${name}, ${team}, ${cost_center})")
+                        .bind("id", consumer.getKey()).bind("name", consumer.getValue().name())
+                        .bind("team", consumer.getValue().team()).bind("cost_center", consumer.getValue().costCenter()));
+            }
             AtomicFiles.deleteRecursively(out());
             Map<String, String> metadata = new LinkedHashMap<>();
             metadata.put("FocusVersion", "1.4");

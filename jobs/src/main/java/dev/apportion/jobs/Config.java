@@ -19,7 +19,12 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** The parts of {@code apportion.yml} this release reads (DESIGN §10). */
 record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> models, List<String> pricingSources,
-              Map<String, Attribution> attribution, Tolerances tolerances, long settleSeconds, byte[] bytes) {
+              Map<String, Attribution> attribution, Tolerances tolerances, Map<String, ConsumerInfo> consumers,
+              long settleSeconds, byte[] bytes) {
+    /** An entry of the optional {@code consumers:} table: how finance names and books a consumer id. */
+    record ConsumerInfo(String name, String team, String costCenter) {
+    }
+
     static final Set<String> KEYS = Set.of("attribution", "accounts", "models", "consumers", "pricing", "reconciliation",
             "rules", "splits", "expected_sources", "corrections", "anomalies", "inbox");
 
@@ -66,7 +71,43 @@ record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> m
             pricing.forEach(source -> sources.add(source.asString()));
         }
         return new Config(rules, map(root.get("accounts")), map(root.get("models")), List.copyOf(sources),
-                attribution(home, root.path("attribution")), tolerances(home, root.path("reconciliation")), settle, bytes);
+                attribution(home, root.path("attribution")), tolerances(home, root.path("reconciliation")),
+                consumers(home, root.path("consumers")), settle, bytes);
+    }
+
+    /**
+     * {@code consumers:} consumer id → {@code name}, {@code team}, {@code cost_center} (each optional), for FOCUS
+     * AllocatedResourceName and the {@code apportion/team} and {@code apportion/cost_center} AllocatedTags.
+     */
+    private static Map<String, ConsumerInfo> consumers(Home home, JsonNode node) {
+        Map<String, ConsumerInfo> consumers = new LinkedHashMap<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return consumers;
+        }
+        if (!node.isObject()) {
+            throw new ApportionException(ApportionException.ExitCode.USAGE, home.config()
+                    + ": consumers must be a mapping of consumer ids to { name, team, cost_center }");
+        }
+        for (Map.Entry<String, JsonNode> consumer : node.properties()) {
+            JsonNode entry = consumer.getValue();
+            if (!entry.isObject()) {
+                throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + ": consumers." + consumer.getKey()
+                        + " must be a mapping with name, team and/or cost_center");
+            }
+            for (String key : entry.propertyNames()) {
+                if (!List.of("name", "team", "cost_center").contains(key)) {
+                    throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + ": consumers." + consumer.getKey()
+                            + " has an unknown key '" + key + "' (name, team, cost_center)");
+                }
+            }
+            consumers.put(consumer.getKey(), new ConsumerInfo(textOrNull(entry.get("name")), textOrNull(entry.get("team")),
+                    textOrNull(entry.get("cost_center"))));
+        }
+        return consumers;
+    }
+
+    private static String textOrNull(JsonNode node) {
+        return node == null || node.isNull() ? null : node.asString();
     }
 
     /**

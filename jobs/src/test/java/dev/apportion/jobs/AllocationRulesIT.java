@@ -55,6 +55,8 @@ class AllocationRulesIT {
             + "r3,2026-10-01T11:00:00Z,openai,gpt-4o,acct-1,svc-1,tenant:T-C,200000,0\n";
 
     static final String RULES = """
+            consumers:
+              "tenant:T-A": { name: Acme Search, team: search, cost_center: CC-100 }
             splits:
               lease-5:
                 - effective_from: 2026-01-01
@@ -145,6 +147,13 @@ class AllocationRulesIT {
                 + "AND AllocatedResourceId = 'tenant:T-A'").get(0).get(0)).isEqualTo("{\"Elements\":[{\"AllocatedRatio\":0.05,\"x_Percent\":5}]}");
         assertThat(TestHome.query("SELECT sum(BilledCost) FROM read_parquet('" + focus + "')").get(0).get(0))
                 .satisfies(total -> assertThat((BigDecimal) total).isEqualByComparingTo("462.875"));
+
+        // The consumers: table names T-A for finance and books it to a team and cost center.
+        assertThat(TestHome.query("SELECT DISTINCT AllocatedResourceName, AllocatedTags FROM read_parquet('" + focus + "') "
+                + "WHERE AllocatedResourceId = 'tenant:T-A' AND AllocatedMethodId = 'server-lease'"))
+                .containsExactly(List.of("Acme Search", "{\"apportion/team\":\"search\",\"apportion/cost_center\":\"CC-100\"}"));
+        assertThat(TestHome.query("SELECT DISTINCT AllocatedResourceName FROM read_parquet('" + focus + "') WHERE AllocatedResourceId = 'tenant:T-B'"))
+                .containsExactly(List.of("tenant:T-B"));
 
         // allocation-methods.json documents the split tables the close used.
         JsonNode methods = JsonMapper.builder().build().readTree(Files.readString(close.resolve("allocation-methods.json")));

@@ -1,0 +1,240 @@
+package dev.apportion.jobs;
+
+import dev.apportion.ledger.DuckDbSession;
+import dev.apportion.ledger.Home;
+import dev.apportion.ledger.Sql;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code apportion explain}: the trail behind FOCUS rows of a published close (DESIGN §10): the origin line, the
+ * rule and its method, the basis figures, the ratio, the rounding remainder the row received, and the ledger
+ * entries behind it. Reads only the close (and never writes), so it works while another close runs.
+ */
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = "Explain FOCUS rows of a published close: origin line, rule, basis, ratio, rounding remainder, ledger entries.")
+final class ExplainCommand implements Callable<Integer> {
+    /** Ledger entries printed per row; the count is always given. */
+    static final int ENTRIES_SHOWN = 10;
+
+    @ParentCommand
+    Apportion root;
+
+    @Option(names = "--period", required = true, paramLabel = "YYYY-MM") String period;
+
+    @Option(names = "--version", paramLabel = "vN", description = "Default: the current version.") String version;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
+
+    static final class Target {
+        @Option(names = "--row", paramLabel = "ID", description = "One row, by x_AllocationRowId.") String row;
+
+        @ArgGroup(exclusive = false)
+        AnchorAndConsumer anchor;
+    }
+
+    static final class AnchorAndConsumer {
+        @Option(names = "--anchor", required = true, paramLabel = "A", description = "An origin line, by x_AllocationAnchorId.") String anchor;
+
+        @Option(names = "--consumer", required = true, paramLabel = "C", description = "The consumer (AllocatedResourceId).") String consumer;
+    }
+
+    @Override
+    public Integer call() {
+        Home home = root.requireHome(true);
+        Path close = publishedClose(home, Apportion.parsePeriod(period, root.clock), version);
+        JsonNode methods;
+        try {
+            methods = JsonMapper.builder().build().readTree(Files.readString(close.resolve("allocation-methods.json")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (DuckDbSession db = DuckDbSession.open(home.state())) {
+            db.execute(Sql.of("CREATE TEMP VIEW focus AS SELECT * FROM read_parquet(${file})").bind("file", close.resolve("focus/cost-and-usage.parquet")));
+            String where = target.row != null ? Sql.of("x_AllocationRowId = ${row}").bind("row", target.row).text()
+                    : Sql.of("x_AllocationAnchorId = ${anchor} AND AllocatedResourceId = ${consumer}")
+                    .bind("anchor", target.anchor.anchor).bind("consumer", target.anchor.consumer).text();
+            List<String> rowIds = new ArrayList<>();
+            db.query("SELECT x_AllocationRowId FROM focus WHERE " + where + " ORDER BY x_SplitPeriodStart, x_AllocationRowId",
+                    row -> rowIds.add(row.getString(1)));
+            if (rowIds.isEmpty()) {
+                throw new ApportionException(ApportionException.ExitCode.USAGE, "No FOCUS row of " + close + " matches "
+                        + (target.row != null ? "--row " + target.row : "--anchor " + target.anchor.anchor + " --consumer " + target.anchor.consumer));
+            }
+            for (String rowId : rowIds) {
+                explain(db, close, methods, rowId, root.out);
+            }
+        }
+        return 0;
+    }
+
+    private static Path publishedClose(Home home, YearMonth period, String version) {
+        try {
+            String name = version;
+            if (name == null) {
+                if (!Files.exists(home.currentVersionFile(period))) {
+                    throw new ApportionException(ApportionException.ExitCode.USAGE, period + " has no published close in " + home.root());
+                }
+                name = Files.readString(home.currentVersionFile(period)).strip();
+            }
+            Path close = home.closes(period).resolve(name);
+            if (!Files.isDirectory(close)) {
+                throw new ApportionException(ApportionException.ExitCode.USAGE, "No close " + close);
+            }
+            return close;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One row's trail. The weights of its origin's rows come back from AllocatedMethodDetails and the split periods. */
+    private static void explain(DuckDbSession db, Path close, JsonNode methods, String rowId, PrintStream out) {
+        List<Object[]> siblings = new ArrayList<>();
+        Object[][] self = new Object[1][];
+        db.query(Sql.of("""
+                SELECT f.x_AllocationRowId, f.AllocatedMethodId, f.x_AllocationMethod, f.AllocatedResourceId, f.BilledCost,
+                       f.x_SplitRatio, strftime(f.x_SplitPeriodStart, '%Y-%m-%dT%H:%M:%SZ'), strftime(f.x_SplitPeriodEnd, '%Y-%m-%dT%H:%M:%SZ'),
+                       json_extract_string(f.AllocatedMethodDetails, '$.Elements[0].UsageQuantity'),
+                       json_extract_string(f.AllocatedMethodDetails, '$.Elements[0].UsageUnit'),
+                       json_extract_string(f.AllocatedMethodDetails, '$.Elements[0].x_Percent'),
+                       f.x_UsageRef, f.x_UsageEntryCount, f.x_RateVersion, f.x_ReconciliationStatus, f.x_MappingNote, f.x_EvidenceOwner,
+                       f.x_AllocationAnchorId
+                FROM focus f
+                WHERE f.x_AllocationAnchorId = (SELECT x_AllocationAnchorId FROM focus WHERE x_AllocationRowId = ${row})
+                ORDER BY f.x_AllocationRowId""").bind("row", rowId), row -> {
+            Object[] values = new Object[18];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = row.getObject(i + 1);
+            }
+            siblings.add(values);
+            if (rowId.equals(values[0])) {
+                self[0] = values;
+            }
+        });
+        Object[] r = self[0];
+        String anchor = (String) r[17];
+        out.println("row       " + rowId);
+        db.query(Sql.of("""
+                SELECT BilledCost, BillingCurrency, strftime(ChargePeriodStart, '%Y-%m-%dT%H:%M:%SZ'), strftime(ChargePeriodEnd, '%Y-%m-%dT%H:%M:%SZ'),
+                       ChargeCategory, coalesce(SkuId, '-'), coalesce(model, '-'), coalesce(token_type, '-'), source_format, source_line, amount_scale
+                FROM read_parquet(${file}) WHERE anchor_id = ${anchor}""")
+                .bind("file", close.resolve("inputs/invoice-lines.parquet")).bind("anchor", anchor), line -> {
+            out.println("origin    " + anchor + ": " + plain(line.getBigDecimal(1)) + " " + line.getString(2) + ", " + line.getString(5)
+                    + ", [" + line.getString(3) + ", " + line.getString(4) + "), SKU " + line.getString(6) + ", model " + line.getString(7)
+                    + ", token type " + line.getString(8) + " (" + line.getString(9) + " line " + line.getLong(10) + ")");
+            out.println("          reconciliation " + r[14]);
+            BigDecimal amount = line.getBigDecimal(1);
+            int scale = line.getInt(11);
+            String ruleId = (String) r[1];
+            JsonNode rule = methods.path(ruleId);
+            out.println("rule      " + ruleId + ": " + rule.path("method").asString("unallocated")
+                    + (rule.has("basis") ? ", basis " + rule.path("basis").asString() : "")
+                    + (rule.has("window") && "activity".equals(rule.path("method").asString()) ? ", window " + rule.path("window").asString() : "")
+                    + (rule.has("variance") ? ", variance " + rule.path("variance").asString() : "")
+                    + (rule.has("split") ? ", split " + rule.path("split").path("table").asString() : "")
+                    + ", owner " + r[16] + (rule.has("note") ? " (" + rule.path("note").asString() + ")" : ""));
+            out.println("method    " + r[2] + (r[3] == null ? " (no consumer)" : " to " + r[3])
+                    + (r[6] == null ? "" : ", split period [" + r[6] + ", " + r[7] + ")"));
+            explainSplit(r, siblings, ruleId, amount, scale, line.getString(2), out);
+        });
+        List<String> entries = new ArrayList<>();
+        long[] count = new long[1];
+        if (r[11] != null) {
+            db.query(Sql.of("SELECT ledger_entry_id, cost_line_id FROM read_parquet(${file}) WHERE x_UsageRef = ${ref} ORDER BY cost_line_id")
+                    .bind("file", close.resolve("evidence/usage-refs.parquet")).bind("ref", (String) r[11]), entry -> {
+                        if (count[0]++ < ENTRIES_SHOWN) {
+                            entries.add(entry.getString(2));
+                        }
+                    });
+        }
+        out.println("ledger    " + (r[11] == null ? "none (a residual row is not backed by ledger entries)"
+                : r[12] + " entries, " + count[0] + " cost lines (" + r[11] + ")" + (entries.isEmpty() ? "" : ": " + String.join(", ", entries)
+                + (count[0] > ENTRIES_SHOWN ? ", ..." : ""))));
+        if (r[13] != null) {
+            out.println("rates     " + r[13]);
+        }
+        out.println("note      " + r[15]);
+        out.println();
+    }
+
+    /**
+     * The basis, ratio and rounding of one row: each row of the rule on this origin has weight w (its usage
+     * quantity; percent × seconds of its split period for a fixed split; 1 for an even split); the row's exact
+     * share is A·w/W, truncated toward zero at the amount scale, and the remainder units went by |A·w| mod W.
+     */
+    private static void explainSplit(Object[] r, List<Object[]> siblings, String ruleId, BigDecimal amount, int scale,
+                                     String currency, PrintStream out) {
+        BigDecimal usageTotal = BigDecimal.ZERO;
+        boolean unallocatedVariance = false;
+        for (Object[] sibling : siblings) {
+            if (ruleId.equals(sibling[1])) {
+                BigDecimal w = weight(sibling);
+                if (w != null) {
+                    usageTotal = usageTotal.add(w);
+                } else if ("unallocated".equals(sibling[2])) {
+                    unallocatedVariance = true;
+                }
+            }
+        }
+        // A direct rule's unallocated variance weighs the line minus its ledger, which is what the other rows weigh.
+        BigDecimal total = unallocatedVariance ? amount : usageTotal;
+        BigDecimal weight = weight(r) != null ? weight(r) : "unallocated".equals(r[2]) && unallocatedVariance ? amount.subtract(usageTotal) : null;
+        BigDecimal ratio = (BigDecimal) r[5];
+        if (weight == null || total.signum() == 0) {
+            out.println("basis     ratio " + plain(ratio));
+            out.println("amount    " + plain((BigDecimal) r[4]) + " " + currency);
+            return;
+        }
+        String unit = r[9] != null ? " " + r[9] : r[10] != null ? " (" + plain(new BigDecimal((String) r[10])) + " % x seconds of the split period)" : "";
+        out.println("basis     " + plain(weight) + unit + " of " + plain(total) + " on this line; ratio " + plain(ratio));
+        BigDecimal exact = amount.multiply(weight).divide(total, MathContext.DECIMAL128);
+        BigDecimal truncated = exact.setScale(scale, RoundingMode.DOWN);
+        BigDecimal billed = (BigDecimal) r[4];
+        BigDecimal remainder = billed.subtract(truncated);
+        out.println("amount    " + plain(billed) + " " + currency + " = " + plain(amount) + " x " + plain(weight) + " / " + plain(total)
+                + " = " + plain(exact.round(new MathContext(24))) + ", truncated at " + scale + " decimals to " + plain(truncated)
+                + (remainder.signum() == 0 ? ", no remainder unit" : ", plus a remainder of " + plain(remainder)
+                + " (remainder units go by descending |A x w| mod W, then row key)"));
+    }
+
+    private static BigDecimal weight(Object[] row) {
+        if (row[8] != null) {
+            return new BigDecimal((String) row[8]);
+        }
+        if (row[10] != null && row[6] != null) {
+            long seconds = Duration.between(Instant.parse((String) row[6]), Instant.parse((String) row[7])).toSeconds();
+            return new BigDecimal((String) row[10]).multiply(BigDecimal.valueOf(seconds));
+        }
+        if ("residual".equals(row[2])) {
+            return BigDecimal.ONE;
+        }
+        return null;
+    }
+
+    private static String plain(BigDecimal value) {
+        if (value == null) {
+            return "-";
+        }
+        BigDecimal stripped = value.stripTrailingZeros();
+        return (stripped.scale() < 0 ? stripped.setScale(0) : stripped).toPlainString();
+    }
+}
