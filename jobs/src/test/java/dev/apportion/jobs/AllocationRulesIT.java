@@ -155,6 +155,21 @@ class AllocationRulesIT {
         assertThat(TestHome.query("SELECT DISTINCT AllocatedResourceName FROM read_parquet('" + focus + "') WHERE AllocatedResourceId = 'tenant:T-B'"))
                 .containsExactly(List.of("tenant:T-B"));
 
+        // explain: the credit's -16.67 for T-A is -16.66 truncated plus the remainder unit; the direct row shows its ledger.
+        String credit = (String) TestHome.query("SELECT DISTINCT x_AllocationAnchorId FROM read_parquet('" + focus
+                + "') WHERE AllocatedMethodId = 'credits'").get(0).get(0);
+        assertThat(test.run("explain", "--period", "2026-10", "--anchor", credit, "--consumer", "tenant:T-A", "--home", directory.toString()))
+                .as(test.lastErr).isZero();
+        assertThat(test.lastOut).contains("rule      credits: residual, basis even, owner FinOps")
+                .contains("basis     1 of 3 on this line; ratio 0.333333333334")
+                .contains("amount    -16.67 USD = -50 x 1 / 3 = -16.6666666666666666666667, truncated at 2 decimals to -16.66, plus a remainder of -0.01");
+        String direct = (String) TestHome.query("SELECT x_AllocationRowId FROM read_parquet('" + focus
+                + "') WHERE AllocatedMethodId = 'usage-direct' AND AllocatedResourceId = 'tenant:T-B'").get(0).get(0);
+        assertThat(test.run("explain", "--period", "2026-10", "--row", direct, "--home", directory.toString())).as(test.lastErr).isZero();
+        assertThat(test.lastOut).contains("basis     0.75 USD of 2.5 on this line; ratio 0.3")
+                .contains("ledger    1 entries, 1 cost lines").contains("openai:r2#input_uncached");
+        assertThat(test.run("explain", "--period", "2026-10", "--row", "row_nope", "--home", directory.toString())).isEqualTo(2);
+
         // allocation-methods.json documents the split tables the close used.
         JsonNode methods = JsonMapper.builder().build().readTree(Files.readString(close.resolve("allocation-methods.json")));
         assertThat(methods.path("gpu-lease").path("split").path("periods").get(1).path("effectiveFrom").asString())
