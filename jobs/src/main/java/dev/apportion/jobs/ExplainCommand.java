@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * rule and its method, the basis figures, the ratio, the rounding remainder the row received, and the ledger
  * entries behind it. Reads only the close (and never writes), so it works while another close runs.
  */
-@Command(name = "explain", mixinStandardHelpOptions = true,
+@Command(name = "explain",
         description = "Explain FOCUS rows of a published close: origin line, rule, basis, ratio, rounding remainder, ledger entries.")
 final class ExplainCommand implements Callable<Integer> {
     /** Ledger entries printed per row; the count is always given. */
@@ -38,11 +38,15 @@ final class ExplainCommand implements Callable<Integer> {
     @ParentCommand
     Apportion root;
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     @Option(names = "--period", required = true, paramLabel = "YYYY-MM") String period;
 
     @Option(names = "--version", paramLabel = "vN", description = "Default: the current version.") String version;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    // Checked in call(): picocli would enforce a required group even for --help.
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Target target;
 
     static final class Target {
@@ -60,6 +64,9 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (target == null) {
+            throw new ApportionException(ApportionException.ExitCode.USAGE, "explain needs --row ID, or --anchor A with --consumer C");
+        }
         Home home = root.requireHome(true);
         Path close = publishedClose(home, Apportion.parsePeriod(period, root.clock), version);
         JsonNode methods;
