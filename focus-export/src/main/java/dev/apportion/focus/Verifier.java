@@ -76,10 +76,16 @@ public final class Verifier {
         OutputColumns.Profile profile = OutputColumns.Profile.fromId(manifest.path("profile").asString());
         List<OutputColumns.OutputColumn> columns = OutputColumns.forProfile(profile);
         db.execute(CanonicalRow.MACROS);
-        db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE verify_rows AS SELECT * FROM read_parquet(${file})")
-                .bind("file", closeDirectory.resolve(FocusExporter.FOCUS_FILE)));
-        db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE verify_lines AS SELECT * FROM read_parquet(${file})")
-                .bind("file", closeDirectory.resolve(FocusExporter.INVOICE_LINES_FILE)));
+        for (String[] file : new String[][] {{"verify_rows", FocusExporter.FOCUS_FILE}, {"verify_lines", FocusExporter.INVOICE_LINES_FILE}}) {
+            try {
+                db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE " + file[0] + " AS SELECT * FROM read_parquet(${file})")
+                        .bind("file", closeDirectory.resolve(file[1])));
+            } catch (DuckDbSession.DuckDbException e) {
+                // A damaged file is a verification failure like any other, reported by name, not a crash.
+                failures.add(file[1] + " cannot be read as Parquet (" + e.getMessage().lines().findFirst().orElse("") + "); rows cannot be checked");
+                return failures;
+            }
+        }
         // Serialise each row once, in the two parts around x_EvidenceHash (as the export does).
         int hash = FocusExporter.hashIndex(columns);
         db.execute("CREATE OR REPLACE TEMP TABLE verify_canonical AS SELECT x_AllocationRowId, x_EvidenceHash, "
