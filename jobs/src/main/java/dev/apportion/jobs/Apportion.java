@@ -189,13 +189,18 @@ public final class Apportion {
                 description = "Publish even when the reconciliation gate fails (the manifest records that the variance was accepted).")
         boolean acceptVariance;
 
+        @Option(names = "--require-complete-evidence",
+                description = "Refuse to publish (exit 1) while any FOCUS row's x_EvidenceStatus is insufficient.")
+        boolean requireCompleteEvidence;
+
         @Override
         public Integer call() {
             Home home = root.requireHome(true);
             YearMonth closed = parsePeriod(period, root.clock);
             OutputColumns.Profile.fromId(profile);
             try (HomeLock lock = HomeLock.acquire(home, waitSeconds, root.clock)) {
-                CloseRunner.Outcome outcome = CloseRunner.close(home, closed, profile, acceptVariance, root.clock, root.err, () -> { });
+                CloseRunner.Outcome outcome = CloseRunner.close(home, closed, profile,
+                        new CloseOptions(acceptVariance, requireCompleteEvidence), root.clock, root.err, () -> { });
                 printClose(outcome, root.out);
                 return outcome.ingest().anythingRejected() ? ApportionException.ExitCode.INPUTS_REJECTED.code : 0;
             }

@@ -122,7 +122,8 @@ class CloseJobConfiguration {
             failureInjection.beforeStage();
             return new CloseStages(home, YearMonth.parse(parameters.getString("period")), parameters.getLong("version").intValue(),
                     parameters.getString("profile"), parameters.getString("fingerprint"), clock,
-                    "true".equals(parameters.getString("acceptVariance")));
+                    new CloseOptions("true".equals(parameters.getString("acceptVariance")),
+                            "true".equals(parameters.getString("requireCompleteEvidence"))));
         };
     }
 

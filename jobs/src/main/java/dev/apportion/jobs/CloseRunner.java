@@ -38,14 +38,11 @@ final class CloseRunner {
 
     static Outcome close(Home home, YearMonth period, String profile, Clock clock, PrintStream progress,
                          CloseJobConfiguration.FailureInjection failureInjection) {
-        return close(home, period, profile, false, clock, progress, failureInjection);
+        return close(home, period, profile, CloseOptions.DEFAULTS, clock, progress, failureInjection);
     }
 
-    /**
-     * @param acceptVariance publish even when the reconciliation gate fails (recorded in the manifest); not an
-     *                       identifying parameter, so a close stopped by the gate resumes at its reconcile step
-     */
-    static Outcome close(Home home, YearMonth period, String profile, boolean acceptVariance, Clock clock, PrintStream progress,
+    /** Closes with the given gate options (see {@link CloseOptions}). */
+    static Outcome close(Home home, YearMonth period, String profile, CloseOptions options, Clock clock, PrintStream progress,
                          CloseJobConfiguration.FailureInjection failureInjection) {
         Config config = Config.load(home);
         Ingestor ingestor = new Ingestor(home, clock, progress);
@@ -78,7 +75,8 @@ final class CloseRunner {
                     .addLong("version", (long) version, true)
                     .addString("profile", profile, false)
                     .addString("fingerprint", fingerprint, false)
-                    .addString("acceptVariance", String.valueOf(acceptVariance), false)
+                    .addString("acceptVariance", String.valueOf(options.acceptVariance()), false)
+                    .addString("requireCompleteEvidence", String.valueOf(options.requireCompleteEvidence()), false)
                     .toJobParameters();
             JobOperator operator = context.getBean(JobOperator.class);
             recoverAbandoned(context.getBean(JobRepository.class), operator, parameters, progress);

@@ -51,17 +51,16 @@ final class CloseStages {
     private final OutputColumns.Profile profile;
     private final String fingerprint;
     private final Clock clock;
-    private final boolean acceptVariance;
+    private final CloseOptions options;
 
-    CloseStages(Home home, YearMonth period, int version, String profile, String fingerprint, Clock clock,
-                boolean acceptVariance) {
+    CloseStages(Home home, YearMonth period, int version, String profile, String fingerprint, Clock clock, CloseOptions options) {
         this.home = home;
         this.period = period;
         this.version = version;
         this.profile = OutputColumns.Profile.fromId(profile);
         this.fingerprint = fingerprint;
         this.clock = clock;
-        this.acceptVariance = acceptVariance;
+        this.options = options;
     }
 
     Path stage(String name) {
@@ -181,9 +180,9 @@ final class CloseStages {
             figures.put("invoicedTotal", Reconciler.plain(gate.invoicedTotal()));
             figures.put("gatedVariance", Reconciler.plain(gate.gatedVariance()));
             figures.put("passed", gate.passed());
-            figures.put("varianceAccepted", !gate.passed() && acceptVariance);
+            figures.put("varianceAccepted", !gate.passed() && options.acceptVariance());
             AtomicFiles.writeString(stage("reconciliation-gate.json"), figures.toPrettyString());
-            if (!gate.passed() && !acceptVariance) {
+            if (!gate.passed() && !options.acceptVariance()) {
                 throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, String.format(Locale.ROOT,
                         "Reconciliation gate failed for %s: variance %s %s is %s %% of the invoiced %s %s (gate %s %%). "
                                 + "Largest cells:%n  %s%nSee %s; fix the inputs, or rerun with --accept-variance to publish anyway.",
@@ -223,6 +222,9 @@ final class CloseStages {
                     .getBytes(StandardCharsets.UTF_8)).toString());
             metadata.put("CreationDate", clock.instant().toString());
             FocusExporter.Result result = FocusExporter.export(db, out(), profile, metadata);
+            if (options.requireCompleteEvidence()) {
+                requireCompleteEvidence(db);
+            }
             db.execute(Sql.of("COPY (SELECT * FROM reconciliation ORDER BY provider, billing_account_id, model, token_type, cell_start) TO ${target} (FORMAT parquet, COMPRESSION zstd)")
                     .bind("target", out().resolve("reconciliation.parquet")));
             SpreadsheetCsv.write(db, "reconciliation", "provider, billing_account_id, model, token_type, cell_start",
@@ -374,6 +376,24 @@ final class CloseStages {
         methods.putObject("unallocated").put("method", "unallocated")
                 .put("note", "a line no rule could split (every matching basis was zero) is kept whole, AllocatedResourceId null");
         AtomicFiles.write(out().resolve("allocation-methods.json"), methods.toPrettyString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code --require-complete-evidence}: the close stops before publishing while any row's evidence is insufficient. */
+    private void requireCompleteEvidence(DuckDbSession db) {
+        List<String> examples = new ArrayList<>();
+        long[] insufficient = new long[1];
+        db.query(Sql.of("""
+                        SELECT x_EvidenceStatus, count(*), min(x_AllocationRowId) FROM read_parquet(${file})
+                        WHERE x_EvidenceStatus <> 'complete' GROUP BY 1 ORDER BY 2 DESC, 1""")
+                .bind("file", out().resolve(FocusExporter.FOCUS_FILE)), row -> {
+                    insufficient[0] += row.getLong(2);
+                    examples.add(row.getLong(2) + " row(s) " + row.getString(1) + " (e.g. " + row.getString(3) + ")");
+                });
+        if (insufficient[0] > 0) {
+            throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "Evidence incomplete for " + period + ": "
+                    + insufficient[0] + " FOCUS row(s) lack required evidence, and --require-complete-evidence was given:\n  "
+                    + String.join("\n  ", examples) + "\nExplain a row with apportion explain --row ID after publishing without the flag.");
+        }
     }
 
     private void writeRejects(DuckDbSession db) {

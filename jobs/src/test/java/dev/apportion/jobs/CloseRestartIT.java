@@ -39,12 +39,12 @@ class CloseRestartIT {
                 throw new IllegalStateException("injected failure before allocate");
             }
         };
-        assertThatThrownBy(() -> CloseRunner.close(restarted.home, MAY, "focus-1.4", true, TestHome.CLOCK, QUIET, failAtThirdStage))
+        assertThatThrownBy(() -> CloseRunner.close(restarted.home, MAY, "focus-1.4", new CloseOptions(true, false), TestHome.CLOCK, QUIET, failAtThirdStage))
                 .hasMessageContaining("ended FAILED");
         assertThat(restarted.home.close(MAY, 1)).doesNotExist();
 
         AtomicInteger resumedStages = new AtomicInteger();
-        CloseRunner.close(restarted.home, MAY, "focus-1.4", true, TestHome.CLOCK, QUIET, resumedStages::incrementAndGet);
+        CloseRunner.close(restarted.home, MAY, "focus-1.4", new CloseOptions(true, false), TestHome.CLOCK, QUIET, resumedStages::incrementAndGet);
 
         assertThat(resumedStages.get()).as("allocate, export, report and publish run again; price and reconcile do not").isEqualTo(4);
         JsonNode expected = manifest(uninterrupted);
@@ -63,7 +63,7 @@ class CloseRestartIT {
     void close_afterAKilledRun_recoversTheAbandonedExecutionAndFinishes() throws Exception {
         TestHome test = homeWithMay(directory);
         AtomicInteger stages = new AtomicInteger();
-        assertThatThrownBy(() -> CloseRunner.close(test.home, MAY, "focus-1.4", true, TestHome.CLOCK, QUIET, () -> {
+        assertThatThrownBy(() -> CloseRunner.close(test.home, MAY, "focus-1.4", new CloseOptions(true, false), TestHome.CLOCK, QUIET, () -> {
             if (stages.incrementAndGet() == 4) {
                 throw new IllegalStateException("injected failure before export");
             }
