@@ -133,6 +133,15 @@ public final class FocusExporter {
                         + "'\"apportion/team\":' || CAST(to_json(k.team) AS VARCHAR) END, "
                         + "CASE WHEN k.cost_center IS NOT NULL AND json_extract(i.Tags, '$.\"apportion/cost_center\"') IS NULL THEN "
                         + "'\"apportion/cost_center\":' || CAST(to_json(k.cost_center) AS VARCHAR) END], lambda tag: tag IS NOT NULL), ',') || '}', '{}') END";
+                // Columns FOCUS forbids to be null once present; an origin without them gets the value they stand
+                // for (README: FOCUS output).
+                case "BillingAccountType" -> "coalesce(i.BillingAccountType, 'Billing Account')";
+                case "ChargeFrequency" -> "coalesce(i.ChargeFrequency, CASE WHEN i.ChargeCategory = 'Usage' THEN 'Usage-Based' ELSE 'One-Time' END)";
+                case "PricingCurrency" -> "coalesce(i.PricingCurrency, i.BillingCurrency)";
+                case "PricingCurrencyEffectiveCost" -> "CASE WHEN coalesce(i.PricingCurrency, i.BillingCurrency) = i.BillingCurrency "
+                        + "THEN a.effective_cost ELSE i.PricingCurrencyEffectiveCost END";
+                case "ServiceSubcategory" -> "coalesce(i.ServiceSubcategory, CASE WHEN i.ServiceCategory = 'AI and Machine Learning' "
+                        + "THEN 'Generative AI' ELSE 'Other (' || i.ServiceCategory || ')' END)";
                 case "BilledCost" -> "a.billed_cost";
                 case "EffectiveCost" -> "a.effective_cost";
                 case "ListCost" -> "a.list_cost";

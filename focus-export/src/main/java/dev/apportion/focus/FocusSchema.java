@@ -58,10 +58,22 @@ public final class FocusSchema {
         return Catalogue.MANDATORY_NOT_NULL;
     }
 
+    /**
+     * Names of the columns that do not allow nulls once present, in ASCII order: the mandatory ones and the
+     * conditional or recommended ones (BillingAccountType, ChargeFrequency, PricingCurrency,
+     * PricingCurrencyEffectiveCost, ServiceSubcategory). Apportion writes every column, so each needs a value.
+     */
+    public static List<String> notNullWhenPresent() {
+        return Catalogue.NOT_NULL_WHEN_PRESENT;
+    }
+
     /** Loads the resources once, when first needed (holder idiom: thread-safe without locking). */
     private static final class Catalogue {
         static final List<FocusColumn> COLUMNS = readColumns();
         static final Map<String, Set<String>> ALLOWED_VALUES = readAllowedValues(COLUMNS);
+        static final List<String> NOT_NULL_WHEN_PRESENT = COLUMNS.stream()
+                .filter(column -> !column.allowsNulls())
+                .map(FocusColumn::name).sorted().toList();
         static final List<String> MANDATORY_NOT_NULL = COLUMNS.stream()
                 .filter(FocusColumn::mandatoryNotNull)
                 .map(FocusColumn::name)

@@ -119,10 +119,10 @@ public final class Verifier {
         if (orphans > 0) {
             failures.add(orphans + " row(s) whose anchor is not an invoice line of the close");
         }
-        for (String column : FocusSchema.mandatoryNotNull()) {
+        for (String column : FocusSchema.notNullWhenPresent()) {
             long nulls = db.queryLong("SELECT count(*) FROM verify_rows WHERE \"" + column + "\" IS NULL");
             if (nulls > 0) {
-                failures.add(nulls + " row(s) with null mandatory column " + column);
+                failures.add(nulls + " row(s) with null in column " + column + ", which FOCUS 1.4 does not allow to be null");
             }
         }
         FocusSchema.allowedValues().forEach((column, values) -> {
