@@ -4,6 +4,7 @@ import dev.apportion.allocation.Allocator;
 import dev.apportion.allocation.Rule;
 import dev.apportion.focus.EvidenceKeys;
 import dev.apportion.focus.FocusExporter;
+import dev.apportion.focus.FocusMetadata;
 import dev.apportion.focus.Manifest;
 import dev.apportion.focus.OutputColumns;
 import dev.apportion.ledger.AtomicFiles;
@@ -218,9 +219,9 @@ final class CloseStages {
             metadata.put("FocusDatasetId", "CostAndUsage");
             metadata.put("DataGenerator", "Apportion");
             metadata.put("DataGeneratorVersion", APPORTION_VERSION);
-            metadata.put("SchemaId", UUID.nameUUIDFromBytes(("apportion-" + APPORTION_VERSION + "-" + profile.id())
-                    .getBytes(StandardCharsets.UTF_8)).toString());
+            metadata.put("SchemaId", schemaId());
             metadata.put("CreationDate", clock.instant().toString());
+            metadata.put("ColumnDefinition", FocusMetadata.columnDefinitions(OutputColumns.forProfile(profile)).toString());
             FocusExporter.Result result = FocusExporter.export(db, out(), profile, metadata);
             if (options.requireCompleteEvidence()) {
                 requireCompleteEvidence(db);
@@ -240,6 +241,11 @@ final class CloseStages {
         try (DuckDbSession db = session()) {
             CloseSummaries.write(db, out().resolve(FocusExporter.FOCUS_FILE), out());
         }
+    }
+
+    /** FOCUS SchemaId: a name-based UUID of the Apportion version and profile, which fix the columns. */
+    private String schemaId() {
+        return UUID.nameUUIDFromBytes(("apportion-" + APPORTION_VERSION + "-" + profile.id()).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** Seals and publishes {@code out/} as {@code v<N>}, then points {@code current} at it. */
@@ -276,6 +282,14 @@ final class CloseStages {
         manifest.put("status", "final");
         manifest.put("createdAt", clock.instant().toString());
         manifest.put("focusVersion", "1.4");
+        Map<String, String> focusMetadata = new LinkedHashMap<>();
+        focusMetadata.put("DataGenerator", "Apportion");
+        focusMetadata.put("FocusDatasetId", "CostAndUsage");
+        focusMetadata.put("SchemaId", schemaId());
+        focusMetadata.put("FocusVersion", "1.4");
+        focusMetadata.put("CreationDate", manifest.path("createdAt").asString());
+        focusMetadata.put("DataGeneratorVersion", APPORTION_VERSION);
+        manifest.set("focusMetadata", FocusMetadata.of(focusMetadata, OutputColumns.forProfile(profile), period + "/v" + version));
         manifest.put("profile", profile.id());
         manifest.put("apportionVersion", APPORTION_VERSION);
         manifest.put("fingerprint", fingerprint);

@@ -80,7 +80,24 @@ class FocusConformanceIT {
                             timestamp -> assertThat(timestamp.isAdjustedToUTC()).isTrue());
         }
         assertThat(focus.metadata()).containsEntry("FocusVersion", "1.4").containsEntry("DataGenerator", "Apportion")
-                .containsKeys("SchemaId", "CreationDate", "DataGeneratorVersion");
+                .containsKeys("SchemaId", "CreationDate", "DataGeneratorVersion", "ColumnDefinition");
+        // FOCUS Metadata: one ColumnDefinition per delivered column, in the file and in the manifest.
+        JsonNode definitions = JsonMapper.builder().build().readTree(focus.metadata().get("ColumnDefinition"));
+        assertThat(definitions.size()).isEqualTo(columns.size());
+        for (int i = 0; i < columns.size(); i++) {
+            assertThat(definitions.get(i).path("ColumnName").asString()).isEqualTo(columns.get(i));
+        }
+        JsonNode billed = definitions.get(columns.indexOf("BilledCost"));
+        assertThat(billed.path("DataType").asString()).isEqualTo("Decimal");
+        assertThat(billed.path("NumberScale").asInt()).isEqualTo(18);
+        assertThat(definitions.get(columns.indexOf("ChargePeriodStart")).path("DataType").asString()).isEqualTo("Date/Time");
+        assertThat(definitions.get(columns.indexOf("Tags")).path("DataType").asString()).isEqualTo("JSON");
+        JsonNode manifest = JsonMapper.builder().build().readTree(close.resolve("manifest.json").toFile()).path("focusMetadata");
+        assertThat(manifest.path("Schema").path("FocusVersion").asString()).isEqualTo("1.4");
+        assertThat(manifest.path("Schema").path("SchemaId").asString()).isEqualTo(focus.metadata().get("SchemaId"));
+        assertThat(manifest.path("Schema").path("ColumnDefinition")).isEqualTo(definitions);
+        assertThat(manifest.path("DatasetInstance").path("FocusDatasetId").asString()).isEqualTo("CostAndUsage");
+        assertThat(manifest.path("DataGenerator").path("DataGenerator").asString()).isEqualTo("Apportion");
 
         Map<String, Map<String, Object>> origins = new HashMap<>();
         lines.rows().forEach(line -> origins.put((String) line.get("anchor_id"), line));
@@ -156,6 +173,36 @@ class FocusConformanceIT {
 
         assertThat(violations).isEmpty();
         assertThat(focus.rows()).extracting(row -> row.get("x_AllocationMethod")).contains("direct", "residual", "unallocated");
+    }
+
+    /** The spreadsheet twin: the same rows and totals as the Parquet file, and a formula-like consumer made inert. */
+    @Test
+    void close_spreadsheetTwin_hasTheSameRowsAndTotalsAndNoLiveFormula() throws Exception {
+        TestHome test = TestHome.init(directory);
+        test.drop("october-invoice.csv", WorkedExampleIT.FOCUS_HEADER + ReconciliationIT.CLEAN_INVOICE);
+        test.drop("october-requests.csv", ReconciliationIT.REQUEST_HEADER + ReconciliationIT.CLEAN_REQUESTS
+                .replace("r8,2026-10-08T00:00:00Z,openai,gpt-4o,acct-1,svc-1,tenant:T-1,", "r8,2026-10-08T00:00:00Z,openai,gpt-4o,acct-1,svc-1,\"=HYPERLINK(\"\"x\"\")\","));
+        assertThat(test.run("close", "--period", "2026-10", "--home", directory.toString())).as(test.lastErr).isZero();
+        Path close = test.home.close(YearMonth.of(2026, 10), 1);
+
+        ParquetJavaReader.Table focus = ParquetJavaReader.read(close.resolve("focus/cost-and-usage.parquet"));
+        List<List<String>> csv = new ArrayList<>();
+        try (tools.jackson.databind.MappingIterator<List<String>> rows = tools.jackson.dataformat.csv.CsvMapper.builder()
+                .enable(tools.jackson.dataformat.csv.CsvReadFeature.WRAP_AS_ARRAY).build().readerFor(List.class)
+                .readValues(java.nio.file.Files.readString(close.resolve("spreadsheet/cost-and-usage.csv")))) {
+            rows.forEachRemaining(csv::add);
+        }
+        assertThat(csv.get(0)).isEqualTo(focus.columns());
+        assertThat(csv).hasSize(focus.rows().size() + 1);
+        int billed = csv.get(0).indexOf("BilledCost");
+        int consumer = csv.get(0).indexOf("ConsumerId");
+        assertThat(csv.subList(1, csv.size()).stream().map(row -> new BigDecimal(row.get(billed))).reduce(BigDecimal.ZERO, BigDecimal::add))
+                .isEqualByComparingTo(focus.rows().stream().map(row -> (BigDecimal) row.get("BilledCost")).reduce(BigDecimal.ZERO, BigDecimal::add))
+                .isEqualByComparingTo("4.5");
+        // The consumer id is kept, but a spreadsheet reads it as text: the cell does not start with '='.
+        assertThat(focus.rows()).extracting(row -> row.get("ConsumerId")).contains("=HYPERLINK(\"x\")");
+        assertThat(csv.subList(1, csv.size())).extracting(row -> row.get(consumer)).contains("'=HYPERLINK(\"x\")")
+                .noneMatch(cell -> cell.startsWith("=") || cell.startsWith("+") || cell.startsWith("@"));
     }
 
     private static void check(List<String> violations, String rowId, String rule, boolean holds, Map<String, Object> row) {
