@@ -41,7 +41,12 @@ public final class FocusExporter {
 
     public static Result export(DuckDbSession db, Path closeDirectory, OutputColumns.Profile profile,
                                 Map<String, String> focusMetadata) {
-        List<OutputColumns.OutputColumn> columns = OutputColumns.forProfile(profile);
+        return export(db, closeDirectory, OutputColumns.forProfile(profile), profile, focusMetadata);
+    }
+
+    /** Exports only {@code columns} (see {@link OutputColumns#select}); hashes and digests cover exactly them. */
+    public static Result export(DuckDbSession db, Path closeDirectory, List<OutputColumns.OutputColumn> columns,
+                                OutputColumns.Profile profile, Map<String, String> focusMetadata) {
         List<OutputColumns.OutputColumn> withoutHash = columns.stream()
                 .filter(column -> !column.name().equals("x_EvidenceHash")).toList();
         db.execute(CanonicalRow.MACROS);

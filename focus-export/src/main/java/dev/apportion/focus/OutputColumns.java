@@ -3,6 +3,8 @@ package dev.apportion.focus;
 import dev.apportion.ledger.FocusColumns;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -54,6 +56,43 @@ public final class OutputColumns {
         List<OutputColumn> all = new ArrayList<>(focus);
         all.addAll(custom);
         return List.copyOf(all);
+    }
+
+    /**
+     * FOCUS columns every file keeps, whatever {@code --columns} asks: our rows are data-generator-calculated
+     * split cost allocations, so the allocation columns are required with the mandatory ones; InvoiceId keys the
+     * manifest's totals by invoice.
+     */
+    static final Set<String> ALLOCATION_COLUMNS = Set.of("AllocatedMethodDetails", "AllocatedMethodId", "AllocatedResourceId",
+            "AllocatedResourceName", "AllocatedTags", "InvoiceId");
+
+    /**
+     * The output columns of {@code profile} restricted to a user's selection ({@code --columns}): the selected FOCUS
+     * columns plus those FOCUS and Apportion always need (mandatory, allocation, actor and evidence columns), in
+     * file order. A null selection keeps every column.
+     *
+     * @throws IllegalArgumentException naming the selected names that are not FOCUS 1.4 Cost and Usage columns
+     */
+    public static List<OutputColumn> select(Profile profile, Set<String> selection) {
+        List<OutputColumn> all = forProfile(profile);
+        if (selection == null) {
+            return all;
+        }
+        Set<String> focus = new HashSet<>();
+        Set<String> mandatory = new HashSet<>();
+        FocusSchema.costAndUsage().forEach(column -> {
+            focus.add(column.name());
+            if (column.mandatoryNotNull() || "Mandatory".equals(column.featureLevel())) {
+                mandatory.add(column.name());
+            }
+        });
+        List<String> unknown = selection.stream().filter(name -> !focus.contains(name)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("not FOCUS 1.4 Cost and Usage columns: " + String.join(", ", unknown)
+                    + " (actor and x_ evidence columns are always written)");
+        }
+        return all.stream().filter(column -> !focus.contains(column.name()) || mandatory.contains(column.name())
+                || ALLOCATION_COLUMNS.contains(column.name()) || selection.contains(column.name())).toList();
     }
 
     /** The output profiles of {@code --profile}. */

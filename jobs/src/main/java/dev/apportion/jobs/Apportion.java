@@ -193,6 +193,11 @@ public final class Apportion {
                 description = "Refuse to publish (exit 1) while any FOCUS row's x_EvidenceStatus is insufficient.")
         boolean requireCompleteEvidence;
 
+        @Option(names = "--columns", paramLabel = "FILE",
+                description = "Write only these FOCUS columns (names separated by lines or commas; # comments), plus the mandatory, "
+                        + "allocation, actor and evidence columns, which are always written.")
+        Path columns;
+
         @Override
         public Integer call() {
             Home home = root.requireHome(true);
@@ -200,11 +205,39 @@ public final class Apportion {
             OutputColumns.Profile.fromId(profile);
             try (HomeLock lock = HomeLock.acquire(home, waitSeconds, root.clock)) {
                 CloseRunner.Outcome outcome = CloseRunner.close(home, closed, profile,
-                        new CloseOptions(acceptVariance, requireCompleteEvidence), root.clock, root.err, () -> { });
+                        new CloseOptions(acceptVariance, requireCompleteEvidence, columnSelection(columns, profile)), root.clock, root.err, () -> { });
                 printClose(outcome, root.out);
                 return outcome.ingest().anythingRejected() ? ApportionException.ExitCode.INPUTS_REJECTED.code : 0;
             }
         }
+    }
+
+    /** The FOCUS columns a {@code --columns} file names, checked against FOCUS 1.4; null without a file. */
+    static List<String> columnSelection(Path file, String profile) {
+        if (file == null) {
+            return null;
+        }
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ApportionException(ApportionException.ExitCode.USAGE, "Cannot read --columns " + file + ": " + e.getMessage());
+        }
+        List<String> names = new ArrayList<>();
+        for (String line : text.split("\\R")) {
+            String content = line.replaceFirst("#.*", "");
+            for (String name : content.split(",")) {
+                if (!name.isBlank()) {
+                    names.add(name.strip());
+                }
+            }
+        }
+        try {
+            OutputColumns.select(OutputColumns.Profile.fromId(profile), new java.util.HashSet<>(names));
+        } catch (IllegalArgumentException e) {
+            throw new ApportionException(ApportionException.ExitCode.USAGE, "--columns " + file + ": " + e.getMessage());
+        }
+        return names;
     }
 
     @Command(name = "verify",

@@ -123,8 +123,12 @@ class CloseJobConfiguration {
             return new CloseStages(home, YearMonth.parse(parameters.getString("period")), parameters.getLong("version").intValue(),
                     parameters.getString("profile"), parameters.getString("fingerprint"), clock,
                     new CloseOptions("true".equals(parameters.getString("acceptVariance")),
-                            "true".equals(parameters.getString("requireCompleteEvidence"))));
+                            "true".equals(parameters.getString("requireCompleteEvidence")), columns(parameters.getString("columns"))));
         };
+    }
+
+    private static java.util.List<String> columns(String parameter) {
+        return parameter == null || parameter.isEmpty() ? null : java.util.List.of(parameter.split(","));
     }
 
     /** Creates the stages of one close. */

@@ -1,12 +1,24 @@
 package dev.apportion.jobs;
 
+import java.util.List;
+
 /**
- * The gates a user may relax or tighten for one close: neither changes the published content, so neither is part
- * of the fingerprint nor an identifying job parameter (a close stopped by a gate resumes at the stopped step).
+ * What a user chooses for one close besides period and profile. The gates change nothing published, so they are
+ * neither in the fingerprint nor identifying job parameters (a close stopped by a gate resumes at the stopped
+ * step); the column selection changes the FOCUS file, so it is part of the fingerprint.
  *
  * @param acceptVariance publish even when the reconciliation gate fails (recorded in the manifest)
  * @param requireCompleteEvidence refuse to publish while any FOCUS row's evidence is insufficient
+ * @param columns the FOCUS columns of {@code --columns} (sorted), or null for all
  */
-record CloseOptions(boolean acceptVariance, boolean requireCompleteEvidence) {
-    static final CloseOptions DEFAULTS = new CloseOptions(false, false);
+record CloseOptions(boolean acceptVariance, boolean requireCompleteEvidence, List<String> columns) {
+    static final CloseOptions DEFAULTS = new CloseOptions(false, false, null);
+
+    CloseOptions(boolean acceptVariance, boolean requireCompleteEvidence) {
+        this(acceptVariance, requireCompleteEvidence, null);
+    }
+
+    CloseOptions {
+        columns = columns == null ? null : columns.stream().sorted().distinct().toList();
+    }
 }

@@ -47,7 +47,8 @@ final class CloseRunner {
         Config config = Config.load(home);
         Ingestor ingestor = new Ingestor(home, clock, progress);
         Ingestor.Summary ingest = ingestor.ingestInbox(config.settleSeconds());
-        String fingerprint = fingerprint(new IngestRecords(home), period, config, CloseStages.catalogues(home, config), profile);
+        String fingerprint = fingerprint(new IngestRecords(home), period, config, CloseStages.catalogues(home, config), profile,
+                options.columns());
         Path current = home.currentVersionFile(period);
         int version = 1;
         if (Files.exists(current)) {
@@ -77,6 +78,7 @@ final class CloseRunner {
                     .addString("fingerprint", fingerprint, false)
                     .addString("acceptVariance", String.valueOf(options.acceptVariance()), false)
                     .addString("requireCompleteEvidence", String.valueOf(options.requireCompleteEvidence()), false)
+                    .addString("columns", options.columns() == null ? "" : String.join(",", options.columns()), false)
                     .toJobParameters();
             JobOperator operator = context.getBean(JobOperator.class);
             recoverAbandoned(context.getBean(JobRepository.class), operator, parameters, progress);
@@ -117,9 +119,12 @@ final class CloseRunner {
         }
     }
 
-    /** SHA-256 of the period's input hashes (sorted), the rules, the catalogues in precedence, the version and the profile. */
+    /**
+     * SHA-256 of the period's input hashes (sorted), the rules, the catalogues in precedence, the version, the
+     * profile and the {@code --columns} selection (none: every column).
+     */
     static String fingerprint(IngestRecords records, YearMonth period, Config config, List<CatalogueRegistry.Registered> catalogues,
-                              String profile) {
+                              String profile, List<String> columns) {
         List<String> parts = new ArrayList<>();
         records.inPeriod(period).stream()
                 .map(record -> "input " + record.path("sha256").asString()).sorted().forEach(parts::add);
@@ -129,6 +134,9 @@ final class CloseRunner {
         }
         parts.add("apportion " + CloseStages.APPORTION_VERSION);
         parts.add("profile " + profile);
+        if (columns != null) {
+            parts.add("columns " + String.join(",", columns));
+        }
         return Sha256.of(String.join("\n", parts));
     }
 

@@ -221,8 +221,8 @@ final class CloseStages {
             metadata.put("DataGeneratorVersion", APPORTION_VERSION);
             metadata.put("SchemaId", schemaId());
             metadata.put("CreationDate", clock.instant().toString());
-            metadata.put("ColumnDefinition", FocusMetadata.columnDefinitions(OutputColumns.forProfile(profile)).toString());
-            FocusExporter.Result result = FocusExporter.export(db, out(), profile, metadata);
+            metadata.put("ColumnDefinition", FocusMetadata.columnDefinitions(deliveredColumns()).toString());
+            FocusExporter.Result result = FocusExporter.export(db, out(), deliveredColumns(), profile, metadata);
             if (options.requireCompleteEvidence()) {
                 requireCompleteEvidence(db);
             }
@@ -243,9 +243,15 @@ final class CloseStages {
         }
     }
 
-    /** FOCUS SchemaId: a name-based UUID of the Apportion version and profile, which fix the columns. */
+    /** FOCUS SchemaId: a name-based UUID of the Apportion version, the profile and the delivered columns. */
     private String schemaId() {
-        return UUID.nameUUIDFromBytes(("apportion-" + APPORTION_VERSION + "-" + profile.id()).getBytes(StandardCharsets.UTF_8)).toString();
+        String columns = options.columns() == null ? "" : "-" + String.join(",", options.columns());
+        return UUID.nameUUIDFromBytes(("apportion-" + APPORTION_VERSION + "-" + profile.id() + columns).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** The FOCUS file's columns: the profile's, restricted to the {@code --columns} selection when there is one. */
+    private List<OutputColumns.OutputColumn> deliveredColumns() {
+        return OutputColumns.select(profile, options.columns() == null ? null : new java.util.HashSet<>(options.columns()));
     }
 
     /** Seals and publishes {@code out/} as {@code v<N>}, then points {@code current} at it. */
@@ -289,7 +295,7 @@ final class CloseStages {
         focusMetadata.put("FocusVersion", "1.4");
         focusMetadata.put("CreationDate", manifest.path("createdAt").asString());
         focusMetadata.put("DataGeneratorVersion", APPORTION_VERSION);
-        manifest.set("focusMetadata", FocusMetadata.of(focusMetadata, OutputColumns.forProfile(profile), period + "/v" + version));
+        manifest.set("focusMetadata", FocusMetadata.of(focusMetadata, deliveredColumns(), period + "/v" + version));
         manifest.put("profile", profile.id());
         manifest.put("apportionVersion", APPORTION_VERSION);
         manifest.put("fingerprint", fingerprint);
@@ -344,6 +350,9 @@ final class CloseStages {
     private void pin() {
         Config config = Config.load(home);
         AtomicFiles.write(out().resolve("pinned/apportion.yml"), config.bytes());
+        if (options.columns() != null) {
+            AtomicFiles.writeString(out().resolve("pinned/columns.txt"), String.join("\n", options.columns()) + "\n");
+        }
         CatalogueRegistry registry = new CatalogueRegistry(home);
         List<CatalogueRegistry.Registered> precedence = catalogues(home, config);
         for (int i = 0; i < precedence.size(); i++) {

@@ -205,6 +205,34 @@ class FocusConformanceIT {
                 .noneMatch(cell -> cell.startsWith("=") || cell.startsWith("+") || cell.startsWith("@"));
     }
 
+    /** {@code --columns}: a subset within FOCUS's rules, verified like a full file; unknown names are refused. */
+    @Test
+    void close_columnsSubset_writesTheSelectionPlusWhatFocusRequiresAndVerifies() throws Exception {
+        TestHome test = TestHome.init(directory);
+        test.drop("october-invoice.csv", WorkedExampleIT.FOCUS_HEADER + ReconciliationIT.CLEAN_INVOICE);
+        test.drop("october-requests.csv", ReconciliationIT.REQUEST_HEADER + ReconciliationIT.CLEAN_REQUESTS);
+        Path bad = java.nio.file.Files.writeString(directory.resolve("bad-columns.txt"), "Tags, Colour\n");
+        assertThat(test.run("close", "--period", "2026-10", "--columns", bad.toString(), "--home", directory.toString())).isEqualTo(2);
+        assertThat(test.lastErr).contains("not FOCUS 1.4 Cost and Usage columns: Colour");
+
+        Path columns = java.nio.file.Files.writeString(directory.resolve("columns.txt"), "# for finance\nTags\nSkuMeter, RegionId\n");
+        assertThat(test.run("close", "--period", "2026-10", "--columns", columns.toString(), "--home", directory.toString()))
+                .as(test.lastErr).isZero();
+        Path close = test.home.close(YearMonth.of(2026, 10), 1);
+        ParquetJavaReader.Table focus = ParquetJavaReader.read(close.resolve("focus/cost-and-usage.parquet"));
+        assertThat(focus.columns()).contains("Tags", "SkuMeter", "RegionId", "BilledCost", "ChargePeriodStart", "AllocatedMethodId",
+                        "ConsumerId", "PrincipalId", "x_EvidenceHash", "x_SplitRatio")
+                .doesNotContain("AvailabilityZone", "CapacityReservationId", "CommitmentDiscountId", "SkuPriceDetails");
+        assertThat(focus.columns().size()).isLessThan(82);
+        JsonNode definitions = JsonMapper.builder().build().readTree(focus.metadata().get("ColumnDefinition"));
+        assertThat(definitions.size()).isEqualTo(focus.columns().size());
+        assertThat(java.nio.file.Files.readString(close.resolve("pinned/columns.txt"))).isEqualTo("RegionId\nSkuMeter\nTags\n");
+        assertThat(test.run("verify", "--period", "2026-10", "--home", directory.toString())).as(test.lastErr).isZero();
+        // The selection is part of the fingerprint: the same inputs with every column are a change.
+        assertThat(test.run("close", "--period", "2026-10", "--home", directory.toString())).isEqualTo(1);
+        assertThat(test.lastErr).contains("was already closed as v1");
+    }
+
     private static void check(List<String> violations, String rowId, String rule, boolean holds, Map<String, Object> row) {
         if (!holds) {
             violations.add(rowId + ": " + rule + " (" + row.get("AllocatedMethodId") + ")");

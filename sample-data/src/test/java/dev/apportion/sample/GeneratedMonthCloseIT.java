@@ -165,6 +165,10 @@ class GeneratedMonthCloseIT {
         JsonNode again = json.readTree(Files.readAllBytes(second.resolve("closes/2026-10/v1/manifest.json")));
         assertThat(again.path("contentDigest").asString()).isEqualTo(first.path("contentDigest").asString());
         assertThat(again.path("merkleRoot").asString()).isEqualTo(first.path("merkleRoot").asString());
+        // The same row order in both files, not only the same set of rows.
+        String order = "SELECT x_AllocationRowId FROM read_parquet('%s', file_row_number = true) ORDER BY file_row_number";
+        assertThat(query(order.formatted(second.resolve("closes/2026-10/v1/focus/cost-and-usage.parquet"))))
+                .isEqualTo(query(order.formatted(home.resolve("closes/2026-10/v1/focus/cost-and-usage.parquet"))));
     }
 
     @Test
