@@ -177,6 +177,7 @@ final class CloseStages {
             SpreadsheetCsv.write(db, "reconciliation", "provider, billing_account_id, model, token_type, cell_start",
                     stage("reconciliation.csv"));
             ObjectNode figures = Manifest.create();
+            figures.put("billingCurrency", currency);
             figures.put("gatePercent", Reconciler.plain(gate.gatePercent()));
             figures.put("invoicedTotal", Reconciler.plain(gate.invoicedTotal()));
             figures.put("gatedVariance", Reconciler.plain(gate.gatedVariance()));
@@ -321,7 +322,10 @@ final class CloseStages {
         }
         try (DuckDbSession db = session()) {
             Manifest.addTotals(db, out(), manifest);
-            manifest.set("reconciliationGate", JsonMapper.builder().build().readTree(stage("reconciliation-gate.json").toFile()));
+            ObjectNode gate = (ObjectNode) JsonMapper.builder().build().readTree(stage("reconciliation-gate.json").toFile());
+            manifest.put("billingCurrency", gate.path("billingCurrency").asString());
+            gate.remove("billingCurrency");
+            manifest.set("reconciliationGate", gate);
             // Unpriced lines are never priced at zero; the manifest counts them by reason so they are reported.
             ObjectNode pricing = manifest.putObject("pricing");
             ObjectNode unpriced = pricing.putObject("unpricedLinesByReason");

@@ -51,7 +51,7 @@ class CommandLineIT {
     @Test
     void help_everyCommand_printsUsageAndExitsZero() {
         TestHome test = TestHome.uninitialised(directory);
-        for (String command : new String[] {"init", "ingest", "close", "verify", "prices", "rules", "explain", "demo"}) {
+        for (String command : new String[] {"init", "ingest", "close", "verify", "status", "prices", "rules", "explain", "demo"}) {
             assertThat(test.run(command, "--help")).isZero();
             assertThat(test.lastOut).contains("Usage: apportion " + command);
         }
