@@ -193,6 +193,10 @@ public final class Apportion {
                 description = "Refuse to publish (exit 1) while any FOCUS row's x_EvidenceStatus is insufficient.")
         boolean requireCompleteEvidence;
 
+        @Option(names = "--preliminary",
+                description = "Publish although expected_sources do not cover every day of the period; the manifest's status is preliminary.")
+        boolean preliminary;
+
         @Option(names = "--columns", paramLabel = "FILE",
                 description = "Write only these FOCUS columns (names separated by lines or commas; # comments), plus the mandatory, "
                         + "allocation, actor and evidence columns, which are always written.")
@@ -205,7 +209,8 @@ public final class Apportion {
             OutputColumns.Profile.fromId(profile);
             try (HomeLock lock = HomeLock.acquire(home, waitSeconds, root.clock)) {
                 CloseRunner.Outcome outcome = CloseRunner.close(home, closed, profile,
-                        new CloseOptions(acceptVariance, requireCompleteEvidence, columnSelection(columns, profile)), root.clock, root.err, () -> { });
+                        new CloseOptions(acceptVariance, requireCompleteEvidence, columnSelection(columns, profile), preliminary),
+                        root.clock, root.err, () -> { });
                 printClose(outcome, root.out);
                 return outcome.ingest().anythingRejected() ? ApportionException.ExitCode.INPUTS_REJECTED.code : 0;
             }

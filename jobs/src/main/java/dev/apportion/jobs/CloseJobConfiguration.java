@@ -123,7 +123,8 @@ class CloseJobConfiguration {
             return new CloseStages(home, YearMonth.parse(parameters.getString("period")), parameters.getLong("version").intValue(),
                     parameters.getString("profile"), parameters.getString("fingerprint"), clock,
                     new CloseOptions("true".equals(parameters.getString("acceptVariance")),
-                            "true".equals(parameters.getString("requireCompleteEvidence")), columns(parameters.getString("columns"))));
+                            "true".equals(parameters.getString("requireCompleteEvidence")), columns(parameters.getString("columns")),
+                            "true".equals(parameters.getString("preliminary"))));
         };
     }
 

@@ -10,12 +10,14 @@ import java.util.List;
  * @param acceptVariance publish even when the reconciliation gate fails (recorded in the manifest)
  * @param requireCompleteEvidence refuse to publish while any FOCUS row's evidence is insufficient
  * @param columns the FOCUS columns of {@code --columns} (sorted), or null for all
+ * @param preliminary publish although {@code expected_sources} do not cover every day; the manifest's status
+ *                    is then {@code preliminary}
  */
-record CloseOptions(boolean acceptVariance, boolean requireCompleteEvidence, List<String> columns) {
-    static final CloseOptions DEFAULTS = new CloseOptions(false, false, null);
+record CloseOptions(boolean acceptVariance, boolean requireCompleteEvidence, List<String> columns, boolean preliminary) {
+    static final CloseOptions DEFAULTS = new CloseOptions(false, false, null, false);
 
     CloseOptions(boolean acceptVariance, boolean requireCompleteEvidence) {
-        this(acceptVariance, requireCompleteEvidence, null);
+        this(acceptVariance, requireCompleteEvidence, null, false);
     }
 
     CloseOptions {

@@ -79,6 +79,7 @@ final class CloseRunner {
                     .addString("acceptVariance", String.valueOf(options.acceptVariance()), false)
                     .addString("requireCompleteEvidence", String.valueOf(options.requireCompleteEvidence()), false)
                     .addString("columns", options.columns() == null ? "" : String.join(",", options.columns()), false)
+                    .addString("preliminary", String.valueOf(options.preliminary()), false)
                     .toJobParameters();
             JobOperator operator = context.getBean(JobOperator.class);
             recoverAbandoned(context.getBean(JobRepository.class), operator, parameters, progress);

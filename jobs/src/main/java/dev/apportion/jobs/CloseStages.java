@@ -99,6 +99,59 @@ final class CloseStages {
             write(db, "invoice_lines", stage("invoice-lines.parquet"));
             write(db, "provider_usage", stage("provider-usage.parquet"));
             write(db, "cost_lines", stage("cost-lines.parquet"));
+            checkCompleteness(db, state, config);
+        }
+    }
+
+    /**
+     * The completeness gate (DESIGN §10): every source family {@code expected_sources} names for a billing account
+     * must have data on every UTC day of the period (an invoice line whose charge period touches the day, or a
+     * logged request of that day). A gap stops the close (exit 1) unless {@code --preliminary}; the result goes
+     * to the manifest either way.
+     */
+    private void checkCompleteness(DuckDbSession db, IngestRecords state, Config config) {
+        ObjectNode completeness = Manifest.create();
+        completeness.put("status", options.preliminary() ? "preliminary" : "final");
+        ObjectNode missing = completeness.putObject("missingDays");
+        if (!config.expectedSources().isEmpty()) {
+            db.execute("CREATE OR REPLACE TEMP TABLE expected_sources (account VARCHAR, family VARCHAR)");
+            config.expectedSources().forEach((account, families) -> families.forEach(family -> db.execute(
+                    Sql.of("INSERT INTO expected_sources VALUES (${account}, ${family})").bind("account", account).bind("family", family))));
+            db.execute("CREATE OR REPLACE TEMP TABLE source_families (sha VARCHAR, family VARCHAR)");
+            for (JsonNode record : state.records()) {
+                for (InputFormat format : InputFormat.values()) {
+                    if (format.id().equals(record.path("format").asString())) {
+                        db.execute(Sql.of("INSERT INTO source_families VALUES (${sha}, ${family})")
+                                .bind("sha", record.path("sha256").asString()).bind("family", format.familyId()));
+                    }
+                }
+            }
+            db.query(Sql.of("""
+                            WITH days AS (
+                                SELECT CAST(d AS DATE) AS day
+                                FROM unnest(generate_series(CAST(${first} AS DATE), CAST(${last} AS DATE), INTERVAL 1 DAY)) t(d)
+                            ), covered AS (
+                                SELECT DISTINCT i.BillingAccountId AS account, f.family, d.day
+                                FROM invoice_lines i JOIN source_families f ON f.sha = i.source_sha256 JOIN days d
+                                  ON i.ChargePeriodStart < CAST(d.day AS TIMESTAMPTZ) + INTERVAL 1 DAY AND i.ChargePeriodEnd > CAST(d.day AS TIMESTAMPTZ)
+                                UNION
+                                SELECT DISTINCT c.billing_account_id, f.family, CAST(c.occurred_at AS DATE)
+                                FROM read_parquet(${cost_lines}) c JOIN source_families f ON f.sha = c.source_sha256
+                            )
+                            SELECT e.account, e.family, string_agg(strftime(d.day, '%Y-%m-%d'), ', ' ORDER BY d.day)
+                            FROM expected_sources e CROSS JOIN days d
+                            WHERE NOT EXISTS (SELECT 1 FROM covered c WHERE c.account = e.account AND c.family = e.family AND c.day = d.day)
+                            GROUP BY ALL ORDER BY ALL""")
+                    .bind("first", period.atDay(1).toString()).bind("last", period.atEndOfMonth().toString())
+                    .bind("cost_lines", stage("cost-lines.parquet")), row -> missing.put(row.getString(1) + " " + row.getString(2), row.getString(3)));
+        }
+        AtomicFiles.writeString(stage("completeness.json"), completeness.toPrettyString());
+        if (!missing.isEmpty() && !options.preliminary()) {
+            List<String> gaps = new ArrayList<>();
+            missing.properties().forEach(entry -> gaps.add(entry.getKey() + ": no data on " + entry.getValue().asString()));
+            throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "Completeness gate failed for " + period
+                    + ": expected_sources are missing days:\n  " + String.join("\n  ", gaps)
+                    + "\nDrop the missing exports into the inbox and rerun, or publish a preliminary close with --preliminary.");
         }
     }
 
@@ -286,7 +339,9 @@ final class CloseStages {
         ObjectNode manifest = Manifest.create();
         manifest.put("period", period.toString());
         manifest.put("version", version);
-        manifest.put("status", "final");
+        JsonNode completeness = JsonMapper.builder().build().readTree(stage("completeness.json").toFile());
+        manifest.put("status", completeness.path("status").asString());
+        manifest.set("completeness", completeness.path("missingDays"));
         manifest.put("createdAt", clock.instant().toString());
         manifest.put("focusVersion", "1.4");
         Map<String, String> focusMetadata = new LinkedHashMap<>();

@@ -20,7 +20,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /** The parts of {@code apportion.yml} this release reads (DESIGN §10). */
 record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> models, List<String> pricingSources,
               Map<String, Attribution> attribution, Tolerances tolerances, Map<String, ConsumerInfo> consumers,
-              long settleSeconds, byte[] bytes) {
+              Map<String, List<String>> expectedSources, long settleSeconds, byte[] bytes) {
     /** An entry of the optional {@code consumers:} table: how finance names and books a consumer id. */
     record ConsumerInfo(String name, String team, String costCenter) {
     }
@@ -72,7 +72,7 @@ record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> m
         }
         return new Config(rules, map(root.get("accounts")), map(root.get("models")), List.copyOf(sources),
                 attribution(home, root.path("attribution")), tolerances(home, root.path("reconciliation")),
-                consumers(home, root.path("consumers")), settle, bytes);
+                consumers(home, root.path("consumers")), expectedSources(home, root.path("expected_sources")), settle, bytes);
     }
 
     /**
@@ -104,6 +104,37 @@ record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> m
                     textOrNull(entry.get("cost_center"))));
         }
         return consumers;
+    }
+
+    /**
+     * {@code expected_sources:} billing account → the source families (format family ids such as {@code focus},
+     * {@code request-log}, {@code litellm}) that must cover every day of a closed period (DESIGN §10).
+     */
+    private static Map<String, List<String>> expectedSources(Home home, JsonNode node) {
+        Map<String, List<String>> expected = new LinkedHashMap<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return expected;
+        }
+        java.util.Set<String> families = new java.util.TreeSet<>();
+        for (dev.apportion.readers.InputFormat format : dev.apportion.readers.InputFormat.values()) {
+            families.add(format.familyId());
+        }
+        if (!node.isObject()) {
+            throw new ApportionException(ApportionException.ExitCode.USAGE, home.config()
+                    + ": expected_sources must map billing accounts to lists of source families (" + String.join(", ", families) + ")");
+        }
+        for (Map.Entry<String, JsonNode> account : node.properties()) {
+            List<String> sources = new ArrayList<>();
+            for (JsonNode source : account.getValue().isArray() ? account.getValue() : YAMLMapper.builder().build().createArrayNode().add(account.getValue())) {
+                if (!families.contains(source.asString())) {
+                    throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + ": expected_sources." + account.getKey()
+                            + " names '" + source.asString() + "', which is not a source family (" + String.join(", ", families) + ")");
+                }
+                sources.add(source.asString());
+            }
+            expected.put(account.getKey(), List.copyOf(sources));
+        }
+        return expected;
     }
 
     private static String textOrNull(JsonNode node) {
