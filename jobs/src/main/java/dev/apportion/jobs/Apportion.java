@@ -193,6 +193,10 @@ public final class Apportion {
                 description = "Refuse to publish (exit 1) while any FOCUS row's x_EvidenceStatus is insufficient.")
         boolean requireCompleteEvidence;
 
+        @Option(names = "--republish",
+                description = "When the period is already published and its inputs or configuration changed, publish v<N+1> with diff.csv against v<N>.")
+        boolean republish;
+
         @Option(names = "--preliminary",
                 description = "Publish although expected_sources do not cover every day of the period; the manifest's status is preliminary.")
         boolean preliminary;
@@ -209,7 +213,7 @@ public final class Apportion {
             OutputColumns.Profile.fromId(profile);
             try (HomeLock lock = HomeLock.acquire(home, waitSeconds, root.clock)) {
                 CloseRunner.Outcome outcome = CloseRunner.close(home, closed, profile,
-                        new CloseOptions(acceptVariance, requireCompleteEvidence, columnSelection(columns, profile), preliminary),
+                        new CloseOptions(acceptVariance, requireCompleteEvidence, columnSelection(columns, profile), preliminary, republish),
                         root.clock, root.err, () -> { });
                 printClose(outcome, root.out);
                 return outcome.ingest().anythingRejected() ? ApportionException.ExitCode.INPUTS_REJECTED.code : 0;

@@ -124,7 +124,7 @@ class CloseJobConfiguration {
                     parameters.getString("profile"), parameters.getString("fingerprint"), clock,
                     new CloseOptions("true".equals(parameters.getString("acceptVariance")),
                             "true".equals(parameters.getString("requireCompleteEvidence")), columns(parameters.getString("columns")),
-                            "true".equals(parameters.getString("preliminary"))));
+                            "true".equals(parameters.getString("preliminary")), false));
         };
     }
 

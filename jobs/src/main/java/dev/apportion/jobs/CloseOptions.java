@@ -12,12 +12,14 @@ import java.util.List;
  * @param columns the FOCUS columns of {@code --columns} (sorted), or null for all
  * @param preliminary publish although {@code expected_sources} do not cover every day; the manifest's status
  *                    is then {@code preliminary}
+ * @param republish publish {@code v<N+1>} with {@code diff.csv} when a published period's fingerprint changed
  */
-record CloseOptions(boolean acceptVariance, boolean requireCompleteEvidence, List<String> columns, boolean preliminary) {
-    static final CloseOptions DEFAULTS = new CloseOptions(false, false, null, false);
+record CloseOptions(boolean acceptVariance, boolean requireCompleteEvidence, List<String> columns, boolean preliminary,
+                    boolean republish) {
+    static final CloseOptions DEFAULTS = new CloseOptions(false, false, null, false, false);
 
     CloseOptions(boolean acceptVariance, boolean requireCompleteEvidence) {
-        this(acceptVariance, requireCompleteEvidence, null, false);
+        this(acceptVariance, requireCompleteEvidence, null, false, false);
     }
 
     CloseOptions {

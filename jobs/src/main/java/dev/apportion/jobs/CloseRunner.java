@@ -59,8 +59,12 @@ final class CloseRunner {
                 progress.println("close: " + period + " is unchanged since " + name + " (same inputs, rules, catalogue and profile)");
                 return new Outcome(published, true, ingest);
             }
-            throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, period + " was already closed as " + name
-                    + " and its inputs or configuration changed since; republication (--republish) is not available in this release");
+            if (!options.republish()) {
+                throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, period + " was already closed as " + name
+                        + " and its inputs or configuration changed since; rerun with --republish to publish v"
+                        + (Integer.parseInt(name.substring(1)) + 1) + " with diff.csv against " + name);
+            }
+            version = Integer.parseInt(name.substring(1)) + 1;
         }
         try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
             context.registerBean(Home.class, () -> home);

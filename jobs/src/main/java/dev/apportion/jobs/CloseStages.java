@@ -285,6 +285,9 @@ final class CloseStages {
             SpreadsheetCsv.write(db, "reconciliation", "provider, billing_account_id, model, token_type, cell_start",
                     out().resolve("reconciliation.csv"));
             writeRejects(db);
+            if (version > 1) {
+                writeDiff(db, home.close(period, version - 1));
+            }
             pin();
             // The digests are costly to recompute, so publish takes them from here.
             AtomicFiles.writeString(stage("export-digests.txt"), result.contentDigest() + "\n" + result.merkleRoot() + "\n");
@@ -355,6 +358,9 @@ final class CloseStages {
         manifest.put("profile", profile.id());
         manifest.put("apportionVersion", APPORTION_VERSION);
         manifest.put("fingerprint", fingerprint);
+        if (version > 1) {
+            manifest.put("previousVersion", "v" + (version - 1));
+        }
         manifest.put("rulesSha256", Sha256.of(Config.load(home).bytes()));
         ArrayNode catalogues = manifest.putArray("catalogues");
         List<CatalogueRegistry.Registered> precedence = catalogues(home, Config.load(home));
@@ -477,6 +483,43 @@ final class CloseStages {
                     + String.join("\n  ", examples) + "\nExplain a row with apportion explain --row ID after publishing without the flag.");
         }
     }
+
+    /**
+     * {@code diff.csv} of a republication (DESIGN §10): per consumer, anchor and summable column, the previous
+     * version's sum, this one's and the delta, where they differ, with the reason. The deltas of a consumer sum to
+     * its new total minus its old one, column by column.
+     */
+    private void writeDiff(DuckDbSession db, Path previous) {
+        String sums = "SELECT coalesce(AllocatedResourceId, '') AS consumer_id, x_AllocationAnchorId AS anchor_id, "
+                + String.join(", ", DIFF_COLUMNS.stream().map(column -> "sum(" + column + ") AS " + column).toList())
+                + " FROM read_parquet(%s) GROUP BY 1, 2";
+        db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE diff_old AS " + sums.formatted("${file}")).bind("file", previous.resolve(FocusExporter.FOCUS_FILE)));
+        db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE diff_new AS " + sums.formatted("${file}")).bind("file", out().resolve(FocusExporter.FOCUS_FILE)));
+        db.execute(Sql.of("""
+                        CREATE OR REPLACE TEMP TABLE diff_origins AS
+                        SELECT coalesce(o.anchor_id, n.anchor_id) AS anchor_id, o.BilledCost AS old_billed, n.BilledCost AS new_billed
+                        FROM read_parquet(${old_lines}) o FULL OUTER JOIN read_parquet(${new_lines}) n ON n.anchor_id = o.anchor_id""")
+                .bind("old_lines", previous.resolve(FocusExporter.INVOICE_LINES_FILE))
+                .bind("new_lines", out().resolve(FocusExporter.INVOICE_LINES_FILE)));
+        List<String> perColumn = new ArrayList<>();
+        for (String column : DIFF_COLUMNS) {
+            perColumn.add("""
+                    SELECT coalesce(n.consumer_id, o.consumer_id) AS consumer_id, coalesce(n.anchor_id, o.anchor_id) AS anchor_id,
+                           '%1$s' AS "column", o.%1$s AS old, n.%1$s AS new, coalesce(n.%1$s, 0) - coalesce(o.%1$s, 0) AS delta,
+                           CASE WHEN g.old_billed IS NULL THEN 'new invoice line'
+                                WHEN g.new_billed IS NULL THEN 'invoice line retracted'
+                                WHEN g.old_billed <> g.new_billed THEN 'invoice line restated'
+                                ELSE 'allocation changed (usage, rules or prices)' END AS reason
+                    FROM diff_old o FULL OUTER JOIN diff_new n ON n.consumer_id = o.consumer_id AND n.anchor_id = o.anchor_id
+                    LEFT JOIN diff_origins g ON g.anchor_id = coalesce(n.anchor_id, o.anchor_id)
+                    WHERE o.%1$s IS DISTINCT FROM n.%1$s""".formatted(column));
+        }
+        db.execute("CREATE OR REPLACE TEMP TABLE diff AS " + String.join(" UNION ALL ", perColumn));
+        SpreadsheetCsv.write(db, "diff", "consumer_id, anchor_id, \"column\"", out().resolve("diff.csv"));
+    }
+
+    private static final List<String> DIFF_COLUMNS = List.of("BilledCost", "EffectiveCost", "ListCost", "ContractedCost",
+            "PricingQuantity", "ConsumedQuantity");
 
     private void writeRejects(DuckDbSession db) {
         List<Path> rejectFiles = new ArrayList<>();
