@@ -37,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(name = "apportion", mixinStandardHelpOptions = true, version = "apportion " + CloseStages.APPORTION_VERSION,
         description = "Closes a month of AI spend: ingest, price, reconcile, allocate, FOCUS output with evidence.",
         subcommands = {Apportion.Init.class, Apportion.Ingest.class, Apportion.Close.class, Apportion.Verify.class,
-                StatusCommand.class, PricesCommand.class, RulesCommand.class, ExplainCommand.class, Apportion.Demo.class},
+                StatusCommand.class, DisputeCommand.class, PricesCommand.class, RulesCommand.class, ExplainCommand.class,
+                Apportion.Demo.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a gate failed (verification, rules, ...)", "2:usage error (bad flags, no home)",
                 "3:the home is locked by another writer", "4:internal error", "5:finished, but inputs were rejected"})

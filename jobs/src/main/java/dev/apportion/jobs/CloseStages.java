@@ -374,6 +374,8 @@ final class CloseStages {
             for (String key : List.of("name", "sha256", "format")) {
                 input.put(key, record.path(key).asString());
             }
+            // The replay order of a dispute: supersession and duplicates resolve by it.
+            input.put("ingestSequence", record.path("sequence").asLong());
             for (String key : List.of("rowsRead", "rowsAccepted", "rowsRejected", "rowsDuplicate")) {
                 input.put(key, record.path(key).asLong());
             }

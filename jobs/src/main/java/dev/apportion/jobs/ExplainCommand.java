@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code apportion explain}: the trail behind FOCUS rows of a published close (DESIGN §10): the origin line, the
@@ -34,6 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
 final class ExplainCommand implements Callable<Integer> {
     /** Ledger entries printed per row; the count is always given. */
     static final int ENTRIES_SHOWN = 10;
+
+    /** Cost lines listed per row in a JSON trail; the count is always given, the full list is in a Parquet file. */
+    static final int TRAIL_ENTRIES = 100;
 
     @ParentCommand
     Apportion root;
@@ -88,7 +92,7 @@ final class ExplainCommand implements Callable<Integer> {
                         + (target.row != null ? "--row " + target.row : "--anchor " + target.anchor.anchor + " --consumer " + target.anchor.consumer));
             }
             for (String rowId : rowIds) {
-                explain(db, close, methods, rowId, root.out);
+                explain(db, close, methods, rowId, root.out, null);
             }
         }
         return 0;
@@ -113,8 +117,12 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    /** One row's trail. The weights of its origin's rows come back from AllocatedMethodDetails and the split periods. */
-    private static void explain(DuckDbSession db, Path close, JsonNode methods, String rowId, PrintStream out) {
+    /**
+     * One row's trail, printed to {@code out} and, when {@code trail} is given, also put into it as JSON (the
+     * dispute's evidence). Reads the view {@code focus} over {@code close}'s FOCUS file. The weights of its
+     * origin's rows come back from AllocatedMethodDetails and the split periods.
+     */
+    static void explain(DuckDbSession db, Path close, JsonNode methods, String rowId, PrintStream out, ObjectNode trail) {
         List<Object[]> siblings = new ArrayList<>();
         Object[][] self = new Object[1][];
         db.query(Sql.of("""
@@ -140,6 +148,11 @@ final class ExplainCommand implements Callable<Integer> {
         Object[] r = self[0];
         String anchor = (String) r[17];
         out.println("row       " + rowId);
+        ObjectNode json = trail == null ? JsonMapper.builder().build().createObjectNode() : trail;
+        json.put("rowId", rowId).put("anchorId", anchor).put("consumer", (String) r[3]).put("rule", (String) r[1])
+                .put("method", (String) r[2]).put("billedCost", plain((BigDecimal) r[4])).put("ratio", plain((BigDecimal) r[5]))
+                .put("reconciliationClass", (String) r[14]).put("rateVersion", (String) r[13]).put("mappingNote", (String) r[15])
+                .put("evidenceOwner", (String) r[16]);
         db.query(Sql.of("""
                 SELECT BilledCost, BillingCurrency, strftime(ChargePeriodStart, '%Y-%m-%dT%H:%M:%SZ'), strftime(ChargePeriodEnd, '%Y-%m-%dT%H:%M:%SZ'),
                        ChargeCategory, coalesce(SkuId, '-'), coalesce(model, '-'), coalesce(token_type, '-'), source_format, source_line, amount_scale
@@ -161,20 +174,26 @@ final class ExplainCommand implements Callable<Integer> {
                     + ", owner " + r[16] + (rule.has("note") ? " (" + rule.path("note").asString() + ")" : ""));
             out.println("method    " + r[2] + (r[3] == null ? " (no consumer)" : " to " + r[3])
                     + (r[6] == null ? "" : ", split period [" + r[6] + ", " + r[7] + ")"));
-            explainSplit(r, siblings, ruleId, amount, scale, line.getString(2), out);
+            json.set("ruleDefinition", rule);
+            explainSplit(r, siblings, ruleId, amount, scale, line.getString(2), out, json);
         });
         List<String> entries = new ArrayList<>();
         long[] count = new long[1];
         if (r[11] != null) {
             db.query(Sql.of("SELECT ledger_entry_id, cost_line_id FROM read_parquet(${file}) WHERE x_UsageRef = ${ref} ORDER BY cost_line_id")
                     .bind("file", close.resolve("evidence/usage-refs.parquet")).bind("ref", (String) r[11]), entry -> {
-                        if (count[0]++ < ENTRIES_SHOWN) {
+                        if (count[0]++ < (trail == null ? ENTRIES_SHOWN : TRAIL_ENTRIES)) {
                             entries.add(entry.getString(2));
                         }
                     });
         }
+        json.put("usageRef", (String) r[11]);
+        json.put("usageEntryCount", r[12] == null ? null : ((Number) r[12]).longValue());
+        json.put("costLineCount", count[0]);
+        entries.forEach(json.putArray("costLines")::add);
+        List<String> shown = entries.subList(0, Math.min(entries.size(), ENTRIES_SHOWN));
         out.println("ledger    " + (r[11] == null ? "none (a residual row is not backed by ledger entries)"
-                : r[12] + " entries, " + count[0] + " cost lines (" + r[11] + ")" + (entries.isEmpty() ? "" : ": " + String.join(", ", entries)
+                : r[12] + " entries, " + count[0] + " cost lines (" + r[11] + ")" + (shown.isEmpty() ? "" : ": " + String.join(", ", shown)
                 + (count[0] > ENTRIES_SHOWN ? ", ..." : ""))));
         if (r[13] != null) {
             out.println("rates     " + r[13]);
@@ -189,7 +208,7 @@ final class ExplainCommand implements Callable<Integer> {
      * share is A·w/W, truncated toward zero at the amount scale, and the remainder units went by |A·w| mod W.
      */
     private static void explainSplit(Object[] r, List<Object[]> siblings, String ruleId, BigDecimal amount, int scale,
-                                     String currency, PrintStream out) {
+                                     String currency, PrintStream out, ObjectNode json) {
         BigDecimal usageTotal = BigDecimal.ZERO;
         boolean unallocatedVariance = false;
         for (Object[] sibling : siblings) {
@@ -211,12 +230,15 @@ final class ExplainCommand implements Callable<Integer> {
             out.println("amount    " + plain((BigDecimal) r[4]) + " " + currency);
             return;
         }
+        json.put("basisWeight", plain(weight)).put("basisTotal", plain(total)).put("originAmount", plain(amount));
         String unit = r[9] != null ? " " + r[9] : r[10] != null ? " (" + plain(new BigDecimal((String) r[10])) + " % x seconds of the split period)" : "";
         out.println("basis     " + plain(weight) + unit + " of " + plain(total) + " on this line; ratio " + plain(ratio));
         BigDecimal exact = amount.multiply(weight).divide(total, MathContext.DECIMAL128);
         BigDecimal truncated = exact.setScale(scale, RoundingMode.DOWN);
         BigDecimal billed = (BigDecimal) r[4];
         BigDecimal remainder = billed.subtract(truncated);
+        json.put("exactShare", plain(exact.round(new MathContext(24)))).put("truncatedShare", plain(truncated))
+                .put("remainderReceived", plain(remainder));
         out.println("amount    " + plain(billed) + " " + currency + " = " + plain(amount) + " x " + plain(weight) + " / " + plain(total)
                 + " = " + plain(exact.round(new MathContext(24))) + ", truncated at " + scale + " decimals to " + plain(truncated)
                 + (remainder.signum() == 0 ? ", no remainder unit" : ", plus a remainder of " + plain(remainder)

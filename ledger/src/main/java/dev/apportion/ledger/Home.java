@@ -116,6 +116,30 @@ public record Home(Path root) {
         return closes(period).resolve("current");
     }
 
+    /** The outputs of {@code dispute}: {@code disputes/<period>/<consumer, percent-encoded>/}. */
+    public Path disputes(YearMonth period, String consumer) {
+        return root.resolve("disputes").resolve(period.toString()).resolve(percentEncoded(consumer));
+    }
+
+    /**
+     * A consumer id as one safe path segment: every byte of its UTF-8 form outside {@code A-Z a-z 0-9 - . _ ~} as
+     * {@code %XX} (RFC 3986 unreserved), so {@code tenant:T-019} is {@code tenant%3AT-019}. A leading dot is
+     * encoded too, so no id names {@code .}, {@code ..} or a hidden directory.
+     */
+    public static String percentEncoded(String text) {
+        StringBuilder encoded = new StringBuilder();
+        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '~'
+                    || (c == '.' && encoded.length() > 0)) {
+                encoded.append((char) c);
+            } else {
+                encoded.append('%').append(String.format(java.util.Locale.ROOT, "%02X", c));
+            }
+        }
+        return encoded.toString();
+    }
+
     /** Where the close job of {@code v<N>} builds its outputs before publication (renamed to {@code v<N>}). */
     public Path closeWork(YearMonth period, int version) {
         return closes(period).resolve(".work-v" + version);

@@ -160,6 +160,31 @@ public final class CatalogueRegistry {
                 existing.map(Registered::sha256).orElse(null), precedence().indexOf(registered) + 1, parsed);
     }
 
+    /**
+     * Registers exactly {@code order}, archiving each catalogue's {@code contents}: how a recomputation rebuilds,
+     * in a scratch home, the catalogues a published close pinned. The built-in entry must be this build's.
+     *
+     * @throws IllegalArgumentException when a content's SHA-256 is not its entry's, or the built-in differs
+     */
+    public void restore(List<Registered> order, List<byte[]> contents) {
+        for (int i = 0; i < order.size(); i++) {
+            Registered registered = order.get(i);
+            if (registered.isBuiltIn()) {
+                if (!registered.sha256().equals(builtIn().sha256())) {
+                    throw new IllegalArgumentException("the close was priced with the built-in catalogue " + registered.sha256()
+                            + ", this build carries " + builtIn().sha256());
+                }
+                continue;
+            }
+            if (!Sha256.of(contents.get(i)).equals(registered.sha256())) {
+                throw new IllegalArgumentException("the pinned catalogue " + registered.name() + " does not have the SHA-256 "
+                        + registered.sha256() + " the close recorded");
+            }
+            AtomicFiles.write(home.archivedCatalogue(registered.sha256(), registered.name()), contents.get(i));
+        }
+        write(order);
+    }
+
     /** The bytes of a registered catalogue, checked against its version. */
     public byte[] bytesOf(Registered registered) {
         if (registered.isBuiltIn()) {

@@ -1,0 +1,421 @@
+package dev.apportion.jobs;
+
+import dev.apportion.focus.CanonicalRow;
+import dev.apportion.focus.FocusExporter;
+import dev.apportion.focus.OutputColumns;
+import dev.apportion.ledger.AtomicFiles;
+import dev.apportion.ledger.DuckDbSession;
+import dev.apportion.ledger.Home;
+import dev.apportion.ledger.Sha256;
+import dev.apportion.ledger.Sql;
+import dev.apportion.pricing.CatalogueRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code apportion dispute} (DESIGN §1, §10): proves a consumer's published rows, or shows what differs and why.
+ *
+ * <p>First every input the close's manifest lists must still have its SHA-256 in the archive. Then the close is
+ * recomputed in a scratch home from exactly what it pinned: the archived inputs, replayed through ingest in their
+ * original order (so supersession and duplicates resolve as they did), the pinned {@code apportion.yml} and
+ * catalogues, the profile and column selection. Every origin line of the period is recomputed, so the lines the
+ * consumer shares are split among all their consumers as they were. The consumer's rows are compared with the
+ * published ones by canonical serialisation (DESIGN §9), evidence hash included. Nothing of the close, the archive
+ * or {@code state/} is written: the outputs go to {@code disputes/<period>/<consumer>/<timestamp>/}.
+ */
+final class Dispute {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /** One row of the consumer that is not reproduced. */
+    record Difference(String rowId, String anchorId, String kind, String cause, List<String> columns) {
+    }
+
+    /** What a dispute found, and where it wrote its outputs. */
+    record Result(String close, String consumer, boolean reproduced, long rowsCompared, long originLines,
+                  List<Difference> differences, Path directory) {
+    }
+
+    private final Home home;
+    private final Clock clock;
+    private final PrintStream progress;
+
+    Dispute(Home home, Clock clock, PrintStream progress) {
+        this.home = home;
+        this.clock = clock;
+        this.progress = progress;
+    }
+
+    /**
+     * Disputes each of {@code consumers} against one recomputation of the close; each gets its own output folder.
+     * A consumer with no rows on either side is a usage error, and then nothing is written.
+     */
+    List<Result> run(YearMonth period, String version, List<String> consumers) {
+        String name = version != null ? version : currentVersion(period);
+        Path close = home.closes(period).resolve(name);
+        if (!Files.isRegularFile(close.resolve("manifest.json"))) {
+            throw new ApportionException(ApportionException.ExitCode.USAGE, "No published close " + close);
+        }
+        JsonNode manifest = readJson(close.resolve("manifest.json"));
+        ArrayNode archiveChecks = checkArchive(manifest, period + " " + name);
+
+        String stamp = STAMP.format(clock.instant());
+        Path scratchRoot = home.root().resolve("disputes").resolve(period.toString())
+                .resolve(AtomicFiles.TEMPORARY_PREFIX + "recompute-" + stamp + "-" + UUID.randomUUID());
+        List<Path> works = new ArrayList<>();
+        try {
+            progress.println("dispute: recomputing " + period + " " + name + " from " + manifest.path("inputs").size()
+                    + " archived inputs and the pinned configuration and catalogues");
+            List<String> columns = pinnedColumns(close);
+            Path recomputed = recompute(new Home(scratchRoot), close, manifest, period, columns);
+            List<Result> results = new ArrayList<>();
+            try (DuckDbSession db = DuckDbSession.open(scratchRoot)) {
+                for (String consumer : consumers) {
+                    Path work = home.disputes(period, consumer).resolve(AtomicFiles.TEMPORARY_PREFIX + stamp + "-" + UUID.randomUUID());
+                    works.add(work);
+                    Result result = compare(db, close, recomputed, manifest, columns, period + " " + name, consumer);
+                    writeOutputs(db, result, recomputed, manifest, archiveChecks, work);
+                    results.add(result);
+                }
+            }
+            List<Result> published = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++) {
+                Result result = results.get(i);
+                Path directory = uniqueDirectory(works.get(i).getParent(), stamp);
+                AtomicFiles.publishDirectory(works.get(i), directory);
+                published.add(new Result(result.close(), result.consumer(), result.reproduced(), result.rowsCompared(),
+                        result.originLines(), result.differences(), directory));
+            }
+            return published;
+        } finally {
+            AtomicFiles.deleteRecursively(scratchRoot);
+            works.forEach(AtomicFiles::deleteRecursively);
+        }
+    }
+
+    private String currentVersion(YearMonth period) {
+        try {
+            if (!Files.exists(home.currentVersionFile(period))) {
+                throw new ApportionException(ApportionException.ExitCode.USAGE, period + " has no published close in " + home.root());
+            }
+            return Files.readString(home.currentVersionFile(period)).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every input of the manifest, hashed again from the archive; any mismatch ends the dispute (exit 1). */
+    private ArrayNode checkArchive(JsonNode manifest, String close) {
+        ArrayNode checks = JSON.createArrayNode();
+        List<String> tampered = new ArrayList<>();
+        for (JsonNode input : manifest.path("inputs")) {
+            String sha = input.path("sha256").asString();
+            Path archived = home.archived(sha, input.path("name").asString());
+            String actual = Files.isRegularFile(archived) ? Sha256.ofFile(archived) : null;
+            checks.addObject().put("name", input.path("name").asString()).put("sha256", sha).put("archived", home.root().relativize(archived).toString())
+                    .put("verified", sha.equals(actual));
+            if (actual == null) {
+                tampered.add(archived + " is missing");
+            } else if (!sha.equals(actual)) {
+                tampered.add(archived + " has SHA-256 " + actual + ", but the close read " + sha);
+            }
+        }
+        if (!tampered.isEmpty()) {
+            throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "archive tampered: the inputs of " + close
+                    + " are not what the close read, so it cannot be recomputed:\n  " + String.join("\n  ", tampered));
+        }
+        return checks;
+    }
+
+    /**
+     * Rebuilds the close's world in {@code scratch} and runs the close stages up to export (not report or publish);
+     * returns the recomputed close directory. The gates are off: the published close already passed or accepted them.
+     */
+    private Path recompute(Home scratch, Path close, JsonNode manifest, YearMonth period, List<String> columns) {
+        try {
+            for (Path directory : List.of(scratch.inbox(), scratch.archive(), scratch.rejected(), scratch.state())) {
+                Files.createDirectories(directory);
+            }
+            byte[] config = Files.readAllBytes(close.resolve("pinned/apportion.yml"));
+            if (!Sha256.of(config).equals(manifest.path("rulesSha256").asString())) {
+                throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, close.resolve("pinned/apportion.yml")
+                        + " is not the configuration the close recorded (rulesSha256); run apportion verify");
+            }
+            AtomicFiles.write(scratch.config(), config);
+            restoreCatalogues(scratch, close, manifest);
+
+            Ingestor ingestor = new Ingestor(scratch, clock, new PrintStream(OutputStream.nullOutputStream()));
+            for (JsonNode input : inIngestOrder(manifest)) {
+                Path archived = home.archived(input.path("sha256").asString(), input.path("name").asString());
+                AtomicFiles.copy(archived, scratch.inbox().resolve(input.path("name").asString()));
+                ingestor.ingestInbox(0);
+            }
+            CloseStages stages = new CloseStages(scratch, period, 1, manifest.path("profile").asString(), manifest.path("fingerprint").asString(),
+                    clock, new CloseOptions(true, false, columns, true, false));
+            stages.price();
+            stages.reconcile();
+            stages.allocate();
+            stages.export();
+            return stages.out();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot recompute " + close + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@code --columns} selection the close pinned; null when it wrote every column. */
+    private static List<String> pinnedColumns(Path close) {
+        Path file = close.resolve("pinned/columns.txt");
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).stream().filter(line -> !line.isBlank()).toList() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The manifest's inputs in the order they were first ingested: supersession keeps the later snapshot and a
+     * duplicate request stays with the file read first, so the replay must keep that order.
+     */
+    private List<JsonNode> inIngestOrder(JsonNode manifest) {
+        List<JsonNode> inputs = new ArrayList<>();
+        manifest.path("inputs").forEach(inputs::add);
+        inputs.sort(Comparator.comparingLong(input -> input.has("ingestSequence") ? input.path("ingestSequence").asLong()
+                : ingestSequence(input.path("sha256").asString())));
+        return inputs;
+    }
+
+    private long ingestSequence(String sha) {
+        Path record = home.ingestedRecord(sha);
+        return Files.exists(record) ? readJson(record).path("sequence").asLong() : Long.MAX_VALUE;
+    }
+
+    private static void restoreCatalogues(Home scratch, Path close, JsonNode manifest) throws IOException {
+        List<CatalogueRegistry.Registered> order = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
+        for (JsonNode catalogue : manifest.path("catalogues")) {
+            String pinned = String.format(java.util.Locale.ROOT, "%02d-%s", catalogue.path("precedence").asInt(), catalogue.path("id").asString());
+            order.add(new CatalogueRegistry.Registered(catalogue.path("id").asString(), catalogue.path("format").asString(),
+                    catalogue.path("sha256").asString(), manifest.path("createdAt").asString()));
+            contents.add(Files.readAllBytes(close.resolve("pinned/catalogues").resolve(pinned)));
+        }
+        try {
+            new CatalogueRegistry(scratch).restore(order, contents);
+        } catch (IllegalArgumentException e) {
+            throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "Cannot recompute " + close + ": " + e.getMessage());
+        }
+    }
+
+    /** The consumer's rows, published against recomputed, on every origin line either side gives them. */
+    private static Result compare(DuckDbSession db, Path close, Path recomputed, JsonNode manifest, List<String> selection,
+                                  String closeName, String consumer) {
+        // The close's delivered columns in file order, as its export serialised them.
+        List<OutputColumns.OutputColumn> columns = OutputColumns.select(OutputColumns.Profile.fromId(manifest.path("profile").asString()),
+                selection == null ? null : new java.util.HashSet<>(selection));
+        String canonical = CanonicalRow.expression(columns);
+        List<Difference> differences = new ArrayList<>();
+        long[] counts = new long[2];
+        db.execute(CanonicalRow.MACROS);
+        db.execute(Sql.of("CREATE OR REPLACE VIEW published AS SELECT * FROM read_parquet(${file})").bind("file", close.resolve(FocusExporter.FOCUS_FILE)));
+        db.execute(Sql.of("CREATE OR REPLACE VIEW recomputed AS SELECT * FROM read_parquet(${file})").bind("file", recomputed.resolve(FocusExporter.FOCUS_FILE)));
+        String mine = "SELECT x_AllocationRowId AS row_id, x_AllocationAnchorId AS anchor_id, " + canonical
+                + " AS line FROM %s WHERE AllocatedResourceId = ${consumer}";
+        db.execute(Sql.of("CREATE OR REPLACE TABLE compared AS SELECT coalesce(p.row_id, r.row_id) AS row_id, coalesce(p.anchor_id, r.anchor_id) AS anchor_id, "
+                + "p.line AS published, r.line AS recomputed FROM (" + mine.formatted("published") + ") p FULL OUTER JOIN ("
+                + mine.formatted("recomputed") + ") r ON r.row_id = p.row_id").bind("consumer", consumer));
+        db.query("SELECT count(*), count(DISTINCT anchor_id) FROM compared", row -> {
+            counts[0] = row.getLong(1);
+            counts[1] = row.getLong(2);
+        });
+        if (counts[0] == 0) {
+            List<String> known = new ArrayList<>();
+            db.query("SELECT DISTINCT AllocatedResourceId FROM published WHERE AllocatedResourceId IS NOT NULL ORDER BY 1 LIMIT 10",
+                    row -> known.add(row.getString(1)));
+            throw new ApportionException(ApportionException.ExitCode.USAGE, consumer + " has no rows in " + closeName
+                    + " (published or recomputed); consumers with rows include: " + String.join(", ", known));
+        }
+        String cause = causeOfDifferences(close, manifest);
+        db.query("SELECT row_id, anchor_id, published, recomputed FROM compared WHERE published IS DISTINCT FROM recomputed ORDER BY row_id",
+                row -> differences.add(difference(columns, row.getString(1), row.getString(2), row.getString(3), row.getString(4), cause)));
+        return new Result(closeName, consumer, differences.isEmpty(), counts[0], counts[1], differences, null);
+    }
+
+    private static Difference difference(List<OutputColumns.OutputColumn> columns, String rowId, String anchorId,
+                                         String published, String recomputed, String cause) {
+        if (published == null) {
+            return new Difference(rowId, anchorId, "missing_from_published",
+                    "the recomputation gives the consumer this row, the published close does not have it", List.of());
+        }
+        if (recomputed == null) {
+            return new Difference(rowId, anchorId, "not_recomputed",
+                    "the published close has this row, the recomputation does not give it to the consumer", List.of());
+        }
+        String[] old = published.split("\t", -1);
+        String[] now = recomputed.split("\t", -1);
+        List<String> differing = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            if (!old[i].equals(now[i])) {
+                differing.add(columns.get(i).name() + ": published " + shown(old[i]) + ", recomputed " + shown(now[i]));
+            }
+        }
+        return new Difference(rowId, anchorId, "differs", cause, differing);
+    }
+
+    private static String shown(String canonical) {
+        return canonical.equals("\\N") ? "null" : canonical;
+    }
+
+    /**
+     * Why published rows differ from their recomputation: the FOCUS file changed after sealing; or another Apportion
+     * version computed it; else a reproducibility defect of this version.
+     */
+    private static String causeOfDifferences(Path close, JsonNode manifest) {
+        for (JsonNode output : manifest.path("outputs")) {
+            if (output.path("path").asString().equals(FocusExporter.FOCUS_FILE)
+                    && !output.path("sha256").asString().equals(Sha256.ofFile(close.resolve(FocusExporter.FOCUS_FILE)))) {
+                return "the published FOCUS file was modified after the close was sealed: its SHA-256 is not the manifest's "
+                        + "(apportion verify reports it); the recomputation from the archived inputs gives the values shown as recomputed";
+            }
+        }
+        if (!CloseStages.APPORTION_VERSION.equals(manifest.path("apportionVersion").asString())) {
+            return "the close was computed by Apportion " + manifest.path("apportionVersion").asString() + " and recomputed by "
+                    + CloseStages.APPORTION_VERSION + "; the change in calculation between versions explains the difference";
+        }
+        return "the sealed close and its recomputation from the same inputs, rules, catalogues and version differ: "
+                + "a reproducibility defect, please report it with this dispute's folder";
+    }
+
+    /**
+     * {@code recomputed-rows.parquet} (every consumer's rows on the disputed origin lines),
+     * {@code ledger-entries.parquet} (the cost lines behind each of the consumer's {@code x_UsageRef}),
+     * {@code dispute.json} (result, archive check, differences, the invoice lines and each row's trail) and
+     * {@code summary.md}.
+     */
+    private void writeOutputs(DuckDbSession db, Result result, Path recomputed, JsonNode manifest, ArrayNode archiveChecks, Path work) {
+        try {
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + work + ": " + e.getMessage(), e);
+        }
+        ObjectNode report = JSON.createObjectNode();
+        report.put("period", manifest.path("period").asString());
+        report.put("version", "v" + manifest.path("version").asInt());
+        report.put("consumer", result.consumer());
+        report.put("result", result.reproduced() ? "reproduced" : "not reproduced");
+        report.put("disputedAt", clock.instant().toString());
+        report.put("publishedBy", manifest.path("apportionVersion").asString());
+        report.put("recomputedBy", CloseStages.APPORTION_VERSION);
+        report.put("fingerprint", manifest.path("fingerprint").asString());
+        report.put("rowsCompared", result.rowsCompared());
+        report.put("originLines", result.originLines());
+        report.set("archive", archiveChecks);
+        ArrayNode differences = report.putArray("differences");
+        for (Difference difference : result.differences()) {
+            ObjectNode entry = differences.addObject().put("rowId", difference.rowId()).put("anchorId", difference.anchorId())
+                    .put("kind", difference.kind()).put("cause", difference.cause());
+            difference.columns().forEach(entry.putArray("columns")::add);
+        }
+        ArrayNode lines = report.putArray("originLines");
+        StringBuilder trails = new StringBuilder();
+        JsonNode methods = readJson(recomputed.resolve("allocation-methods.json"));
+        // A table, not a view: every row's trail queries it again, and it is the same recomputation for every consumer.
+        db.execute(Sql.of("CREATE TEMP TABLE IF NOT EXISTS focus AS SELECT * FROM read_parquet(${file})").bind("file", recomputed.resolve(FocusExporter.FOCUS_FILE)));
+        db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE disputed_anchors AS SELECT DISTINCT anchor_id FROM compared"));
+        db.execute(Sql.of("COPY (SELECT * FROM focus WHERE x_AllocationAnchorId IN (SELECT anchor_id FROM disputed_anchors) "
+                + "ORDER BY x_AllocationRowId) TO ${target} (FORMAT parquet, COMPRESSION zstd)").bind("target", work.resolve("recomputed-rows.parquet")));
+        db.execute(Sql.of("""
+                        COPY (SELECT u.* FROM read_parquet(${refs}) u
+                              WHERE u.x_UsageRef IN (SELECT x_UsageRef FROM focus WHERE AllocatedResourceId = ${consumer})
+                              ORDER BY u.x_UsageRef, u.cost_line_id) TO ${target} (FORMAT parquet, COMPRESSION zstd)""")
+                .bind("refs", recomputed.resolve(FocusExporter.USAGE_REFS_FILE)).bind("consumer", result.consumer())
+                .bind("target", work.resolve("ledger-entries.parquet")));
+        List<String[]> rows = new ArrayList<>();
+        db.query(Sql.of("SELECT x_AllocationAnchorId, x_AllocationRowId FROM focus WHERE AllocatedResourceId = ${consumer} ORDER BY 1, 2")
+                .bind("consumer", result.consumer()), row -> rows.add(new String[] {row.getString(1), row.getString(2)}));
+        ObjectNode line = null;
+        for (String[] row : rows) {
+            if (line == null || !line.path("anchorId").asString().equals(row[0])) {
+                line = lines.addObject().put("anchorId", row[0]);
+                ObjectNode origin = line.putObject("invoiceLine");
+                db.query(Sql.of("SELECT CAST(to_json(l) AS VARCHAR) FROM read_parquet(${file}) l WHERE anchor_id = ${anchor}")
+                        .bind("file", recomputed.resolve(FocusExporter.INVOICE_LINES_FILE)).bind("anchor", row[0]),
+                        json -> origin.setAll((ObjectNode) JSON.readTree(json.getString(1))));
+                line.put("consumersOnLine", db.queryLong(Sql.of("SELECT count(DISTINCT coalesce(AllocatedResourceId, '')) FROM focus "
+                        + "WHERE x_AllocationAnchorId = ${anchor}").bind("anchor", row[0]).text()));
+                line.putArray("rows");
+            }
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            ObjectNode trail = ((ArrayNode) line.path("rows")).addObject();
+            ExplainCommand.explain(db, recomputed, methods, row[1], new PrintStream(text, true, StandardCharsets.UTF_8), trail);
+            trails.append(text.toString(StandardCharsets.UTF_8));
+        }
+        AtomicFiles.writeString(work.resolve("dispute.json"), report.toPrettyString() + "\n");
+        AtomicFiles.writeString(work.resolve("summary.md"), summary(result, manifest, archiveChecks, trails.toString()));
+    }
+
+    private static String summary(Result result, JsonNode manifest, ArrayNode archiveChecks, String trails) {
+        StringBuilder md = new StringBuilder();
+        md.append("# Dispute of ").append(result.consumer()).append(" in ").append(result.close()).append("\n\n");
+        md.append("**Result: ").append(result.reproduced() ? "reproduced" : "not reproduced").append(".** ")
+                .append(result.rowsCompared()).append(" row(s) of the consumer on ").append(result.originLines())
+                .append(" origin line(s) were recomputed from the archived inputs");
+        md.append(result.reproduced() ? "; every row and its evidence hash equal the published ones.\n\n"
+                : "; " + result.differences().size() + " differ (below).\n\n");
+        md.append("- Close fingerprint: `").append(manifest.path("fingerprint").asString()).append("`\n");
+        md.append("- Published by Apportion ").append(manifest.path("apportionVersion").asString()).append(", recomputed by ")
+                .append(CloseStages.APPORTION_VERSION).append("\n");
+        md.append("- Archived inputs checked: ").append(archiveChecks.size()).append(", all with the SHA-256 the close read\n\n");
+        if (!result.reproduced()) {
+            md.append("## Differences\n\n| row | origin line | kind | columns | cause |\n|---|---|---|---|---|\n");
+            for (Difference difference : result.differences()) {
+                md.append("| ").append(cell(difference.rowId())).append(" | ").append(cell(difference.anchorId())).append(" | ")
+                        .append(difference.kind()).append(" | ").append(cell(String.join("; ", difference.columns()))).append(" | ")
+                        .append(cell(difference.cause())).append(" |\n");
+            }
+            md.append("\n");
+        }
+        md.append("## Evidence trail (recomputed)\n\nEvery row of the consumer as the recomputation gives it: origin line, rule, basis, "
+                + "ratio, rounding remainder and ledger entries. All rows of these origin lines, every consumer's, are in "
+                + "`recomputed-rows.parquet`; the cost lines behind each usage reference in `ledger-entries.parquet`.\n\n```\n");
+        md.append(trails).append("```\n");
+        return md.toString();
+    }
+
+    private static String cell(String text) {
+        return text.replace("|", "\\|").replace("\n", " ");
+    }
+
+    /** A new directory name under {@code parent}: the timestamp, then {@code -2}, {@code -3}... when taken. */
+    private static Path uniqueDirectory(Path parent, String stamp) {
+        Path candidate = parent.resolve(stamp);
+        for (int i = 2; Files.exists(candidate); i++) {
+            candidate = parent.resolve(stamp + "-" + i);
+        }
+        return candidate;
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return JSON.readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
