@@ -40,7 +40,9 @@ import org.springframework.transaction.PlatformTransactionManager;
 class CloseJobConfiguration {
     static final String JOB_NAME = "close";
 
-    @Bean
+    // Disposed with the context: an H2 file database stays open while a pooled connection lives, and would keep
+    // another process (the next close, after this one in a long-lived JVM) out of the job repository.
+    @Bean(destroyMethod = "dispose")
     DataSource jobRepositoryDataSource(Home home) {
         JdbcConnectionPool pool = JdbcConnectionPool.create("jdbc:h2:file:" + home.jobRepository().resolve("batch")
                 + ";DB_CLOSE_ON_EXIT=FALSE", "apportion", "");
