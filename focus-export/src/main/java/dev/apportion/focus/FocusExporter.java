@@ -62,6 +62,14 @@ public final class FocusExporter {
                         .collect(Collectors.joining(", ")))
                 .bindRaw("canonical_before_hash", CanonicalRow.expression(columns.subList(0, hashIndex(columns))))
                 .bindRaw("canonical_after_hash", CanonicalRow.expression(columns.subList(hashIndex(columns) + 1, columns.size()))));
+        if (db.queryLong("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'correction_rows'") > 0) {
+            // Next-period corrections (DESIGN §10): complete FOCUS rows built by the close; only their hash is computed here.
+            db.execute("INSERT INTO focus_rows BY NAME SELECT *, sha256(canonical_before_hash || chr(9) || canonical_after_hash) AS x_EvidenceHash "
+                    + "FROM (SELECT " + withoutHash.stream().map(column -> "\"" + column.name() + "\"").collect(Collectors.joining(", "))
+                    + ", " + CanonicalRow.expression(columns.subList(0, hashIndex(columns))) + " AS canonical_before_hash, "
+                    + CanonicalRow.expression(columns.subList(hashIndex(columns) + 1, columns.size())) + " AS canonical_after_hash "
+                    + "FROM correction_rows)");
+        }
         String selectList = columns.stream().map(column -> "\"" + column.name() + "\"").collect(Collectors.joining(", "));
         Path focusFile = closeDirectory.resolve(FOCUS_FILE);
         copy(db, "SELECT " + selectList + " FROM focus_rows ORDER BY x_AllocationRowId", focusFile,

@@ -113,16 +113,18 @@ public final class Verifier {
                 FROM verify_lines l LEFT JOIN (
                     SELECT x_AllocationAnchorId AS anchor_id, sum(BilledCost) AS billed, sum(EffectiveCost) AS effective,
                            sum(x_SplitRatio) AS ratio
-                    FROM verify_rows GROUP BY 1) r ON r.anchor_id = l.anchor_id
+                    FROM verify_rows WHERE ChargeClass IS DISTINCT FROM 'Correction' GROUP BY 1) r ON r.anchor_id = l.anchor_id
                 WHERE r.billed IS DISTINCT FROM l.BilledCost OR r.effective IS DISTINCT FROM coalesce(l.EffectiveCost, l.BilledCost)
                    OR r.ratio <> 1
                 ORDER BY 1 LIMIT 20""", row -> failures.add("conservation fails for " + row.getString(1) + ": billed "
                 + row.getBigDecimal(2) + " vs allocated " + row.getBigDecimal(3) + ", effective " + row.getBigDecimal(4)
                 + " vs " + row.getBigDecimal(5) + ", ratios sum " + row.getBigDecimal(6)));
-        long orphans = db.queryLong("SELECT count(*) FROM verify_rows WHERE x_AllocationAnchorId NOT IN (SELECT anchor_id FROM verify_lines)");
+        long orphans = db.queryLong("SELECT count(*) FROM verify_rows WHERE ChargeClass IS DISTINCT FROM 'Correction' "
+                + "AND x_AllocationAnchorId NOT IN (SELECT anchor_id FROM verify_lines)");
         if (orphans > 0) {
             failures.add(orphans + " row(s) whose anchor is not an invoice line of the close");
         }
+        verifyCorrections(closeDirectory, db, failures);
         for (String column : FocusSchema.notNullWhenPresent().stream().filter(delivered::contains).toList()) {
             long nulls = db.queryLong("SELECT count(*) FROM verify_rows WHERE \"" + column + "\" IS NULL");
             if (nulls > 0) {
@@ -146,4 +148,30 @@ public final class Verifier {
         return failures;
     }
 
+    /**
+     * Correction rows (next-period corrections, ChargeClass {@code Correction}) reference anchors of an earlier close,
+     * so they are checked against {@code inputs/corrections.parquet} instead: one entry per row, equal amounts.
+     */
+    private static void verifyCorrections(Path closeDirectory, DuckDbSession db, List<String> failures) {
+        long corrections = db.queryLong("SELECT count(*) FROM verify_rows WHERE ChargeClass = 'Correction'");
+        Path file = closeDirectory.resolve(CORRECTIONS_FILE);
+        if (!Files.isRegularFile(file)) {
+            if (corrections > 0) {
+                failures.add(corrections + " correction row(s) but no " + CORRECTIONS_FILE);
+            }
+            return;
+        }
+        long disagreeing = db.queryLong(Sql.of("""
+                SELECT count(*) FROM (SELECT * FROM verify_rows WHERE ChargeClass = 'Correction') r
+                FULL OUTER JOIN read_parquet(${file}) c ON c.correction_row_id = r.x_AllocationRowId
+                WHERE r.x_AllocationRowId IS NULL OR c.correction_row_id IS NULL OR r.BilledCost IS DISTINCT FROM c.BilledCost
+                   OR r.EffectiveCost IS DISTINCT FROM c.EffectiveCost OR r.x_AllocationAnchorId IS DISTINCT FROM c.anchor_id""")
+                .bind("file", file).text());
+        if (disagreeing > 0) {
+            failures.add(disagreeing + " correction row(s) disagree with " + CORRECTIONS_FILE);
+        }
+    }
+
+    /** Next-period corrections of a close: per correction row, the corrected period, row and anchor, and the deltas. */
+    public static final String CORRECTIONS_FILE = "inputs/corrections.parquet";
 }

@@ -47,8 +47,9 @@ final class CloseRunner {
         Config config = Config.load(home);
         Ingestor ingestor = new Ingestor(home, clock, progress);
         Ingestor.Summary ingest = ingestor.ingestInbox(config.settleSeconds());
+        List<Corrections.Late> corrections = config.correctionsNextPeriod() ? Corrections.plan(home, period) : List.of();
         String fingerprint = fingerprint(new IngestRecords(home), period, config, CloseStages.catalogues(home, config), profile,
-                options.columns());
+                options.columns(), Corrections.fingerprintParts(corrections));
         Path current = home.currentVersionFile(period);
         int version = 1;
         if (Files.exists(current)) {
@@ -57,6 +58,12 @@ final class CloseRunner {
             JsonNode manifest = JsonMapper.builder().build().readTree(read(published.resolve("manifest.json")));
             if (manifest.path("fingerprint").asString().equals(fingerprint)) {
                 progress.println("close: " + period + " is unchanged since " + name + " (same inputs, rules, catalogue and profile)");
+                return new Outcome(published, true, ingest);
+            }
+            if (!options.republish() && config.correctionsNextPeriod()) {
+                progress.println("close: " + period + " was closed as " + name + " and its inputs changed since; with corrections: next_period "
+                        + "the difference goes into the next close as Correction rows (or publish v" + (Integer.parseInt(name.substring(1)) + 1)
+                        + " now with --republish)");
                 return new Outcome(published, true, ingest);
             }
             if (!options.republish()) {
@@ -129,7 +136,7 @@ final class CloseRunner {
      * profile and the {@code --columns} selection (none: every column).
      */
     static String fingerprint(IngestRecords records, YearMonth period, Config config, List<CatalogueRegistry.Registered> catalogues,
-                              String profile, List<String> columns) {
+                              String profile, List<String> columns, List<String> corrections) {
         List<String> parts = new ArrayList<>();
         records.inPeriod(period).stream()
                 .map(record -> "input " + record.path("sha256").asString()).sorted().forEach(parts::add);
@@ -142,6 +149,7 @@ final class CloseRunner {
         if (columns != null) {
             parts.add("columns " + String.join(",", columns));
         }
+        parts.addAll(corrections);
         return Sha256.of(String.join("\n", parts));
     }
 

@@ -7,6 +7,7 @@ import dev.apportion.focus.FocusExporter;
 import dev.apportion.focus.FocusMetadata;
 import dev.apportion.focus.Manifest;
 import dev.apportion.focus.OutputColumns;
+import dev.apportion.focus.Verifier;
 import dev.apportion.ledger.AtomicFiles;
 import dev.apportion.ledger.DuckDbSession;
 import dev.apportion.ledger.Home;
@@ -255,12 +256,22 @@ final class CloseStages {
             Allocator.allocate(db, config.rules(), currency(db));
             write(db, "allocation_rows", stage("allocation-rows.parquet"));
             write(db, "usage_ref_lines", stage("usage-ref-lines.parquet"));
+            if (config.correctionsNextPeriod()) {
+                List<Corrections.Late> late = Corrections.plan(home, period);
+                if (!late.isEmpty()) {
+                    Corrections.build(home, db, period, late, profile, options.columns(), deliveredColumns(), stage("x").getParent(), clock);
+                }
+            }
         }
     }
 
     void export() {
         try (DuckDbSession db = session()) {
             load(db, "invoice_lines", "anchored_cost_lines", "invoice_usage", "reconciliation", "allocation_rows", "usage_ref_lines");
+            boolean corrections = Files.exists(stage("correction-rows.parquet"));
+            if (corrections) {
+                load(db, "correction_rows");
+            }
             db.execute("CREATE OR REPLACE TEMP TABLE consumers (consumer_id VARCHAR, name VARCHAR, team VARCHAR, cost_center VARCHAR)");
             for (Map.Entry<String, Config.ConsumerInfo> consumer : Config.load(home).consumers().entrySet()) {
                 db.execute(Sql.of("INSERT INTO consumers VALUES (${id}, ${name}, ${team}, ${cost_center})")
@@ -285,6 +296,9 @@ final class CloseStages {
             SpreadsheetCsv.write(db, "reconciliation", "provider, billing_account_id, model, token_type, cell_start",
                     out().resolve("reconciliation.csv"));
             writeRejects(db);
+            if (corrections) {
+                AtomicFiles.copy(stage("corrections.parquet"), out().resolve(Verifier.CORRECTIONS_FILE));
+            }
             if (version > 1) {
                 writeDiff(db, home.close(period, version - 1));
             }
@@ -360,6 +374,9 @@ final class CloseStages {
         manifest.put("fingerprint", fingerprint);
         if (version > 1) {
             manifest.put("previousVersion", "v" + (version - 1));
+        }
+        if (Files.exists(stage("corrections.json"))) {
+            manifest.set("corrections", JsonMapper.builder().build().readTree(stage("corrections.json").toFile()));
         }
         manifest.put("rulesSha256", Sha256.of(Config.load(home).bytes()));
         ArrayNode catalogues = manifest.putArray("catalogues");

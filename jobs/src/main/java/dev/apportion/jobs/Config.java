@@ -20,7 +20,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /** The parts of {@code apportion.yml} this release reads (DESIGN §10). */
 record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> models, List<String> pricingSources,
               Map<String, Attribution> attribution, Tolerances tolerances, Map<String, ConsumerInfo> consumers,
-              Map<String, List<String>> expectedSources, long settleSeconds, byte[] bytes) {
+              Map<String, List<String>> expectedSources, boolean correctionsNextPeriod, long settleSeconds, byte[] bytes) {
     /** An entry of the optional {@code consumers:} table: how finance names and books a consumer id. */
     record ConsumerInfo(String name, String team, String costCenter) {
     }
@@ -70,9 +70,15 @@ record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> m
             }
             pricing.forEach(source -> sources.add(source.asString()));
         }
+        String corrections = root.path("corrections").asString("republish");
+        if (!corrections.equals("republish") && !corrections.equals("next_period")) {
+            throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + ": corrections must be republish or next_period, not '"
+                    + corrections + "'");
+        }
         return new Config(rules, map(root.get("accounts")), map(root.get("models")), List.copyOf(sources),
                 attribution(home, root.path("attribution")), tolerances(home, root.path("reconciliation")),
-                consumers(home, root.path("consumers")), expectedSources(home, root.path("expected_sources")), settle, bytes);
+                consumers(home, root.path("consumers")), expectedSources(home, root.path("expected_sources")),
+                corrections.equals("next_period"), settle, bytes);
     }
 
     /**

@@ -8,10 +8,8 @@ import dev.apportion.ledger.DuckDbSession;
 import dev.apportion.ledger.Home;
 import dev.apportion.ledger.Sha256;
 import dev.apportion.ledger.Sql;
-import dev.apportion.pricing.CatalogueRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +20,6 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
@@ -34,7 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code apportion dispute} (DESIGN §1, §10): proves a consumer's published rows, or shows what differs and why.
  *
  * <p>First every input the close's manifest lists must still have its SHA-256 in the archive. Then the close is
- * recomputed in a scratch home from exactly what it pinned: the archived inputs, replayed through ingest in their
+ * recomputed ({@link Recomputation}) in a scratch home from exactly what it pinned: the archived inputs, replayed through ingest in their
  * original order (so supersession and duplicates resolve as they did), the pinned {@code apportion.yml} and
  * catalogues, the profile and column selection. Every origin line of the period is recomputed, so the lines the
  * consumer shares are split among all their consumers as they were. The consumer's rows are compared with the
@@ -84,8 +81,8 @@ final class Dispute {
         try {
             progress.println("dispute: recomputing " + period + " " + name + " from " + manifest.path("inputs").size()
                     + " archived inputs and the pinned configuration and catalogues");
-            List<String> columns = pinnedColumns(close);
-            Path recomputed = recompute(new Home(scratchRoot), close, manifest, period, columns);
+            List<String> columns = Recomputation.pinnedColumns(close);
+            Path recomputed = Recomputation.run(home, new Home(scratchRoot), close, manifest, period, Recomputation.inputsOf(home, manifest), clock);
             List<Result> results = new ArrayList<>();
             try (DuckDbSession db = DuckDbSession.open(scratchRoot)) {
                 for (String consumer : consumers) {
@@ -145,84 +142,6 @@ final class Dispute {
         return checks;
     }
 
-    /**
-     * Rebuilds the close's world in {@code scratch} and runs the close stages up to export (not report or publish);
-     * returns the recomputed close directory. The gates are off: the published close already passed or accepted them.
-     */
-    private Path recompute(Home scratch, Path close, JsonNode manifest, YearMonth period, List<String> columns) {
-        try {
-            for (Path directory : List.of(scratch.inbox(), scratch.archive(), scratch.rejected(), scratch.state())) {
-                Files.createDirectories(directory);
-            }
-            byte[] config = Files.readAllBytes(close.resolve("pinned/apportion.yml"));
-            if (!Sha256.of(config).equals(manifest.path("rulesSha256").asString())) {
-                throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, close.resolve("pinned/apportion.yml")
-                        + " is not the configuration the close recorded (rulesSha256); run apportion verify");
-            }
-            AtomicFiles.write(scratch.config(), config);
-            restoreCatalogues(scratch, close, manifest);
-
-            Ingestor ingestor = new Ingestor(scratch, clock, new PrintStream(OutputStream.nullOutputStream()));
-            for (JsonNode input : inIngestOrder(manifest)) {
-                Path archived = home.archived(input.path("sha256").asString(), input.path("name").asString());
-                AtomicFiles.copy(archived, scratch.inbox().resolve(input.path("name").asString()));
-                ingestor.ingestInbox(0);
-            }
-            CloseStages stages = new CloseStages(scratch, period, 1, manifest.path("profile").asString(), manifest.path("fingerprint").asString(),
-                    clock, new CloseOptions(true, false, columns, true, false));
-            stages.price();
-            stages.reconcile();
-            stages.allocate();
-            stages.export();
-            return stages.out();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot recompute " + close + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The {@code --columns} selection the close pinned; null when it wrote every column. */
-    private static List<String> pinnedColumns(Path close) {
-        Path file = close.resolve("pinned/columns.txt");
-        try {
-            return Files.exists(file) ? Files.readAllLines(file).stream().filter(line -> !line.isBlank()).toList() : null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The manifest's inputs in the order they were first ingested: supersession keeps the later snapshot and a
-     * duplicate request stays with the file read first, so the replay must keep that order.
-     */
-    private List<JsonNode> inIngestOrder(JsonNode manifest) {
-        List<JsonNode> inputs = new ArrayList<>();
-        manifest.path("inputs").forEach(inputs::add);
-        inputs.sort(Comparator.comparingLong(input -> input.has("ingestSequence") ? input.path("ingestSequence").asLong()
-                : ingestSequence(input.path("sha256").asString())));
-        return inputs;
-    }
-
-    private long ingestSequence(String sha) {
-        Path record = home.ingestedRecord(sha);
-        return Files.exists(record) ? readJson(record).path("sequence").asLong() : Long.MAX_VALUE;
-    }
-
-    private static void restoreCatalogues(Home scratch, Path close, JsonNode manifest) throws IOException {
-        List<CatalogueRegistry.Registered> order = new ArrayList<>();
-        List<byte[]> contents = new ArrayList<>();
-        for (JsonNode catalogue : manifest.path("catalogues")) {
-            String pinned = String.format(java.util.Locale.ROOT, "%02d-%s", catalogue.path("precedence").asInt(), catalogue.path("id").asString());
-            order.add(new CatalogueRegistry.Registered(catalogue.path("id").asString(), catalogue.path("format").asString(),
-                    catalogue.path("sha256").asString(), manifest.path("createdAt").asString()));
-            contents.add(Files.readAllBytes(close.resolve("pinned/catalogues").resolve(pinned)));
-        }
-        try {
-            new CatalogueRegistry(scratch).restore(order, contents);
-        } catch (IllegalArgumentException e) {
-            throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, "Cannot recompute " + close + ": " + e.getMessage());
-        }
-    }
-
     /** The consumer's rows, published against recomputed, on every origin line either side gives them. */
     private static Result compare(DuckDbSession db, Path close, Path recomputed, JsonNode manifest, List<String> selection,
                                   String closeName, String consumer) {
@@ -235,8 +154,9 @@ final class Dispute {
         db.execute(CanonicalRow.MACROS);
         db.execute(Sql.of("CREATE OR REPLACE VIEW published AS SELECT * FROM read_parquet(${file})").bind("file", close.resolve(FocusExporter.FOCUS_FILE)));
         db.execute(Sql.of("CREATE OR REPLACE VIEW recomputed AS SELECT * FROM read_parquet(${file})").bind("file", recomputed.resolve(FocusExporter.FOCUS_FILE)));
+        // Correction rows carry another period's late data; that period's dispute recomputes them, verify checks them here.
         String mine = "SELECT x_AllocationRowId AS row_id, x_AllocationAnchorId AS anchor_id, " + canonical
-                + " AS line FROM %s WHERE AllocatedResourceId = ${consumer}";
+                + " AS line FROM %s WHERE AllocatedResourceId = ${consumer} AND ChargeClass IS DISTINCT FROM 'Correction'";
         db.execute(Sql.of("CREATE OR REPLACE TABLE compared AS SELECT coalesce(p.row_id, r.row_id) AS row_id, coalesce(p.anchor_id, r.anchor_id) AS anchor_id, "
                 + "p.line AS published, r.line AS recomputed FROM (" + mine.formatted("published") + ") p FULL OUTER JOIN ("
                 + mine.formatted("recomputed") + ") r ON r.row_id = p.row_id").bind("consumer", consumer));
