@@ -20,7 +20,7 @@ import dev.apportion.pricing.PriceBook;
 import dev.apportion.readers.InputFormat;
 import dev.apportion.reconcile.GateResult;
 import dev.apportion.reconcile.Reconciler;
-import dev.apportion.reports.CloseSummaries;
+import dev.apportion.reports.CloseReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -310,8 +310,28 @@ final class CloseStages {
 
     void report() {
         try (DuckDbSession db = session()) {
-            CloseSummaries.write(db, out().resolve(FocusExporter.FOCUS_FILE), out());
+            String status = JsonMapper.builder().build().readTree(stage("completeness.json").toFile()).path("status").asString();
+            CloseReport.write(db, reportInputs(home, period, "v" + version, status, out(), Config.load(home)), out(), clock.instant());
         }
+    }
+
+    /** What the close report of {@code close} reads; the previous period's current close, if any, for month over month. */
+    static CloseReport.Inputs reportInputs(Home home, YearMonth period, String version, String status, Path close, Config config) {
+        YearMonth previous = period.minusMonths(1);
+        Path previousFocus = null;
+        String previousName = null;
+        try {
+            if (Files.exists(home.currentVersionFile(previous))) {
+                String name = Files.readString(home.currentVersionFile(previous)).strip();
+                previousFocus = home.closes(previous).resolve(name).resolve(FocusExporter.FOCUS_FILE);
+                previousName = previous + " " + name;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new CloseReport.Inputs(period.toString(), version, status, APPORTION_VERSION, close.resolve(FocusExporter.FOCUS_FILE),
+                close.resolve(FocusExporter.INVOICE_LINES_FILE), close.resolve("reconciliation.parquet"), close.resolve("rejects.csv"),
+                previousFocus, previousName, config.anomalies());
     }
 
     /** FOCUS SchemaId: a name-based UUID of the Apportion version, the profile and the delivered columns. */

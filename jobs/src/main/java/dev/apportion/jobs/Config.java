@@ -4,6 +4,7 @@ import dev.apportion.allocation.RuleSet;
 import dev.apportion.ledger.Home;
 import dev.apportion.readers.Attribution;
 import dev.apportion.reconcile.Tolerances;
+import dev.apportion.reports.AnomalySettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -20,7 +21,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /** The parts of {@code apportion.yml} this release reads (DESIGN §10). */
 record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> models, List<String> pricingSources,
               Map<String, Attribution> attribution, Tolerances tolerances, Map<String, ConsumerInfo> consumers,
-              Map<String, List<String>> expectedSources, boolean correctionsNextPeriod, long settleSeconds, byte[] bytes) {
+              Map<String, List<String>> expectedSources, boolean correctionsNextPeriod, AnomalySettings anomalies, long settleSeconds,
+              byte[] bytes) {
     /** An entry of the optional {@code consumers:} table: how finance names and books a consumer id. */
     record ConsumerInfo(String name, String team, String costCenter) {
     }
@@ -78,7 +80,27 @@ record Config(RuleSet rules, Map<String, String> accounts, Map<String, String> m
         return new Config(rules, map(root.get("accounts")), map(root.get("models")), List.copyOf(sources),
                 attribution(home, root.path("attribution")), tolerances(home, root.path("reconciliation")),
                 consumers(home, root.path("consumers")), expectedSources(home, root.path("expected_sources")),
-                corrections.equals("next_period"), settle, bytes);
+                corrections.equals("next_period"), anomalies(home, root.path("anomalies")), settle, bytes);
+    }
+
+    /** {@code anomalies:} {@code k}, {@code window} (days) and {@code min_history_days}; defaults 5, 7 and 3. */
+    private static AnomalySettings anomalies(Home home, JsonNode node) {
+        if (node.isMissingNode() || node.isNull()) {
+            return AnomalySettings.DEFAULTS;
+        }
+        for (String key : node.propertyNames()) {
+            if (!Set.of("k", "window", "min_history_days").contains(key)) {
+                throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + ": unknown key anomalies." + key
+                        + " (known: k, window, min_history_days)");
+            }
+        }
+        try {
+            AnomalySettings defaults = AnomalySettings.DEFAULTS;
+            return new AnomalySettings(node.has("k") ? new BigDecimal(node.path("k").asString()) : defaults.k(),
+                    node.path("window").asInt(defaults.windowDays()), node.path("min_history_days").asInt(defaults.minHistoryDays()));
+        } catch (IllegalArgumentException e) {
+            throw new ApportionException(ApportionException.ExitCode.USAGE, home.config() + ": " + e.getMessage());
+        }
     }
 
     /**

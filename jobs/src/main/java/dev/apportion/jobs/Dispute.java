@@ -8,6 +8,7 @@ import dev.apportion.ledger.DuckDbSession;
 import dev.apportion.ledger.Home;
 import dev.apportion.ledger.Sha256;
 import dev.apportion.ledger.Sql;
+import dev.apportion.reports.ReportPages;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,7 +21,9 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -254,6 +257,7 @@ final class Dispute {
         }
         ArrayNode lines = report.putArray("originLines");
         StringBuilder trails = new StringBuilder();
+        List<Map<String, Object>> rowTrails = new ArrayList<>();
         JsonNode methods = readJson(recomputed.resolve("allocation-methods.json"));
         // A table, not a view: every row's trail queries it again, and it is the same recomputation for every consumer.
         db.execute(Sql.of("CREATE TEMP TABLE IF NOT EXISTS focus AS SELECT * FROM read_parquet(${file})").bind("file", recomputed.resolve(FocusExporter.FOCUS_FILE)));
@@ -285,9 +289,42 @@ final class Dispute {
             ObjectNode trail = ((ArrayNode) line.path("rows")).addObject();
             ExplainCommand.explain(db, recomputed, methods, row[1], new PrintStream(text, true, StandardCharsets.UTF_8), trail);
             trails.append(text.toString(StandardCharsets.UTF_8));
+            rowTrails.add(Map.of("rowId", row[1], "text", text.toString(StandardCharsets.UTF_8).strip()));
         }
         AtomicFiles.writeString(work.resolve("dispute.json"), report.toPrettyString() + "\n");
         AtomicFiles.writeString(work.resolve("summary.md"), summary(result, manifest, archiveChecks, trails.toString()));
+        AtomicFiles.writeString(work.resolve("report.html"), page(result, manifest, archiveChecks, rowTrails));
+    }
+
+    /** The dispute as a page of the reports (same head, style and offline policy as the close report). */
+    private String page(Result result, JsonNode manifest, ArrayNode archiveChecks, List<Map<String, Object>> trails) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("title", "Dispute of " + result.consumer() + " in " + result.close());
+        model.put("result", result.reproduced() ? "reproduced" : "not reproduced");
+        model.put("badge", result.reproduced() ? "reproduced" : "not-reproduced");
+        model.put("disputedAt", clock.instant().toString());
+        model.put("publishedBy", manifest.path("apportionVersion").asString());
+        model.put("recomputedBy", CloseStages.APPORTION_VERSION);
+        model.put("fingerprint", manifest.path("fingerprint").asString());
+        model.put("rowsCompared", result.rowsCompared());
+        model.put("originLines", result.originLines());
+        model.put("differenceCount", result.differences().size());
+        model.put("summary", result.reproduced()
+                ? "Every row of the consumer was recomputed from the archived inputs with the close's pinned rules and catalogues, and equals the published row."
+                : result.differences().size() + " row(s) of the consumer differ from their recomputation from the archived inputs; each is listed with its cause.");
+        model.put("noDifferences", result.differences().isEmpty());
+        List<Map<String, Object>> differences = new ArrayList<>();
+        for (Difference difference : result.differences()) {
+            differences.add(Map.of("rowId", difference.rowId(), "anchorId", difference.anchorId(), "kind", difference.kind(),
+                    "columns", difference.columns(), "cause", difference.cause()));
+        }
+        model.put("differences", differences);
+        List<Map<String, Object>> archive = new ArrayList<>();
+        archiveChecks.forEach(input -> archive.add(Map.of("name", input.path("name").asString(), "sha256", input.path("sha256").asString(),
+                "verified", input.path("verified").asBoolean() ? "yes" : "no")));
+        model.put("archive", archive);
+        model.put("trails", trails);
+        return ReportPages.render("dispute.html.mustache", model);
     }
 
     private static String summary(Result result, JsonNode manifest, ArrayNode archiveChecks, String trails) {

@@ -147,7 +147,7 @@ public final class RealisticMonthGenerator implements SampleMonthGenerator {
             if (formats.contains(OutputFormat.OTEL_SPANS_JSON_LINES)) {
                 sinks.add(new OtelSpansWriter(stage(staged, OutputFormat.OTEL_SPANS_JSON_LINES, directory, spec).writer()));
             }
-            RequestStream requests = new RequestStream(spec.period(), spec.requests(), random);
+            RequestStream requests = new RequestStream(spec.period(), spec.requests(), random, spec.spike());
             while (requests.hasNext()) {
                 SampleRequest request = requests.next();
                 for (RequestSink sink : sinks) {

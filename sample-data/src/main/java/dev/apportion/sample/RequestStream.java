@@ -1,8 +1,10 @@
 package dev.apportion.sample;
 
+import dev.apportion.ledger.sample.SampleMonthSpec;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 
@@ -21,6 +23,7 @@ final class RequestStream {
     private final SessionPool sessions;
     private final SplittableRandom random;
     private final long requestIdKey;
+    private final SampleMonthSpec.Spike spike;
     private long produced;
 
     /**
@@ -28,6 +31,12 @@ final class RequestStream {
      * shift the others.
      */
     RequestStream(YearMonth period, long requests, SplittableRandom random) {
+        this(period, requests, random, null);
+    }
+
+    /** With a {@code spike}: its feature's requests on its day use its factor times their tokens. */
+    RequestStream(YearMonth period, long requests, SplittableRandom random, SampleMonthSpec.Spike spike) {
+        this.spike = spike;
         this.arrivals = new ArrivalTimes(period, requests, random.split());
         this.sessions = new SessionPool(new Population(random.split()), requests, random.split());
         this.random = random.split();
@@ -48,7 +57,9 @@ final class RequestStream {
         SessionProfile profile = session.profile();
         OracleModel model = profile.model();
         boolean failed = random.nextDouble() < ERROR_RATE;
-        TokenCounts tokens = TokenSampler.sample(profile, session.position(), failed, random);
+        TokenCounts sampled = TokenSampler.sample(profile, session.position(), failed, random);
+        TokenCounts tokens = spike != null && spike.feature().equals(profile.feature().id())
+                && occurredAt.atZone(ZoneOffset.UTC).getDayOfMonth() == spike.day() ? sampled.times(spike.factor()) : sampled;
         String billingAccountId = random.nextDouble() < MISSING_ACCOUNT_RATE ? null : model.provider().billingAccountId();
         String consumerId = random.nextDouble() < UNATTRIBUTED_RATE ? null : profile.consumerId();
         return new SampleRequest(nextRequestId(), occurredAt, model, profile.loggedModelId(), billingAccountId,

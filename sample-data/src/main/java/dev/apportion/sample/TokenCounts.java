@@ -29,6 +29,16 @@ record TokenCounts(long input, long cacheRead, Long cacheWrite5m, Long cacheWrit
         }
     }
 
+    /** Every count times {@code factor} (a generated spike). */
+    TokenCounts times(int factor) {
+        return new TokenCounts(Math.multiplyExact(input, factor), Math.multiplyExact(cacheRead, factor), times(cacheWrite5m, factor),
+                times(cacheWrite1h, factor), Math.multiplyExact(output, factor), times(reasoning, factor));
+    }
+
+    private static Long times(Long count, int factor) {
+        return count == null ? null : Math.multiplyExact(count, factor);
+    }
+
     /** Input billed at the uncached rate: input minus cache reads and writes. */
     long inputUncached() {
         return input - cacheRead - orZero(cacheWrite5m) - orZero(cacheWrite1h);

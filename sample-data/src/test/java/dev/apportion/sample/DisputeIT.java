@@ -91,6 +91,8 @@ class DisputeIT {
                     + "') WHERE AllocatedResourceId = '" + consumers.get(0) + "')");
             assertThat(recomputed).isEqualTo(published);
             assertThat(Files.readString(run.resolve("summary.md"))).contains("**Result: reproduced.**").contains("rule      ");
+            assertThat(Files.readString(run.resolve("report.html"))).contains("data-figure=\"rows\">" + rows + "<")
+                    .contains("badge-reproduced").contains("Content-Security-Policy").contains("rule      ");
         }
     }
 
@@ -134,6 +136,11 @@ class DisputeIT {
                 .contains("row " + rowId + " ")
                 .contains("BilledCost: published " + altered + ", recomputed " + expected)
                 .contains("modified after the close was sealed");
+        try (Stream<Path> runs = Files.list(copy.home.disputes(OCTOBER, victim))) {
+            Path run = runs.findFirst().orElseThrow();
+            assertThat(Files.readString(run.resolve("report.html"))).contains("badge-not-reproduced").contains("id=\"row-" + rowId + "\"")
+                    .contains("BilledCost: published " + altered + ", recomputed " + expected);
+        }
         assertThat(copy.run("dispute", "--period", "2026-10", "--consumer", consumers.get(0), "--home", copy.home.root().toString()))
                 .as(copy.lastErr).isZero();
     }
