@@ -37,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(name = "apportion", mixinStandardHelpOptions = true, version = "apportion " + CloseStages.APPORTION_VERSION,
         description = "Closes a month of AI spend: ingest, price, reconcile, allocate, FOCUS output with evidence.",
         subcommands = {Apportion.Init.class, Apportion.Ingest.class, Apportion.Close.class, Apportion.Verify.class,
-                StatusCommand.class, DisputeCommand.class, ReportCommands.Report.class, ReportCommands.Anomalies.class,
+                StatusCommand.class, DisputeCommand.class, ReportCommands.Report.class, ReportCommands.Anomalies.class, BenchCommand.class,
                 PricesCommand.class, RulesCommand.class, ExplainCommand.class,
                 Apportion.Demo.class},
         exitCodeListHeading = "%nExit codes:%n",

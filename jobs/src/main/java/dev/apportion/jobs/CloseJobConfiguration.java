@@ -121,9 +121,9 @@ class CloseJobConfiguration {
     }
 
     @Bean
-    CloseStagesFactory closeStagesFactory(Home home, Clock clock, FailureInjection failureInjection) {
+    CloseStagesFactory closeStagesFactory(Home home, Clock clock, StageHook stageHook) {
         return parameters -> {
-            failureInjection.beforeStage();
+            stageHook.beforeStage();
             return new CloseStages(home, YearMonth.parse(parameters.getString("period")), parameters.getLong("version").intValue(),
                     parameters.getString("profile"), parameters.getString("fingerprint"), clock,
                     new CloseOptions("true".equals(parameters.getString("acceptVariance")),
@@ -141,8 +141,11 @@ class CloseJobConfiguration {
         CloseStages create(JobParameters parameters);
     }
 
-    /** A seam for restart tests: fails the N-th stage of a run. The default never fails. */
-    interface FailureInjection {
+    /**
+     * Called as each stage of the close starts: restart tests fail or pause the N-th stage, {@code bench} reads the
+     * time and the peak memory of the stage before. The command line's hook does nothing.
+     */
+    interface StageHook {
         void beforeStage();
     }
 }

@@ -37,13 +37,13 @@ final class CloseRunner {
     }
 
     static Outcome close(Home home, YearMonth period, String profile, Clock clock, PrintStream progress,
-                         CloseJobConfiguration.FailureInjection failureInjection) {
-        return close(home, period, profile, CloseOptions.DEFAULTS, clock, progress, failureInjection);
+                         CloseJobConfiguration.StageHook stageHook) {
+        return close(home, period, profile, CloseOptions.DEFAULTS, clock, progress, stageHook);
     }
 
     /** Closes with the given gate options (see {@link CloseOptions}). */
     static Outcome close(Home home, YearMonth period, String profile, CloseOptions options, Clock clock, PrintStream progress,
-                         CloseJobConfiguration.FailureInjection failureInjection) {
+                         CloseJobConfiguration.StageHook stageHook) {
         Config config = Config.load(home);
         Ingestor ingestor = new Ingestor(home, clock, progress);
         Ingestor.Summary ingest = ingestor.ingestInbox(config.settleSeconds());
@@ -76,7 +76,7 @@ final class CloseRunner {
         try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
             context.registerBean(Home.class, () -> home);
             context.registerBean(Clock.class, () -> clock);
-            context.registerBean(CloseJobConfiguration.FailureInjection.class, () -> failureInjection);
+            context.registerBean(CloseJobConfiguration.StageHook.class, () -> stageHook);
             // The stream is the caller's (stderr): closing the context must not close it, or the message of a
             // failed close would go nowhere. Spring infers close() as the destroy method of an AutoCloseable bean.
             context.registerBean("progress", PrintStream.class, () -> progress, definition -> definition.setDestroyMethodName(""));

@@ -34,7 +34,7 @@ class CloseRestartIT {
 
         TestHome restarted = homeWithMay(directory.resolve("restarted"));
         AtomicInteger stages = new AtomicInteger();
-        CloseJobConfiguration.FailureInjection failAtThirdStage = () -> {
+        CloseJobConfiguration.StageHook failAtThirdStage = () -> {
             if (stages.incrementAndGet() == 3) {
                 throw new IllegalStateException("injected failure before allocate");
             }

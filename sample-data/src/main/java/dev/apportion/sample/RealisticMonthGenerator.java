@@ -86,6 +86,19 @@ public final class RealisticMonthGenerator implements SampleMonthGenerator {
      * per-provider files OpenAI first.
      */
     @Override
+    public GeneratedMonth generate(SampleMonthSpec spec, Path directory, Set<String> requestLogFormats) throws IOException {
+        Set<OutputFormat> chosen = EnumSet.of(OutputFormat.FOCUS_CSV);
+        for (String format : requestLogFormats) {
+            chosen.add(switch (format) {
+                case "csv" -> OutputFormat.REQUEST_LOG_CSV;
+                case "parquet" -> OutputFormat.REQUEST_LOG_PARQUET;
+                default -> throw new IllegalArgumentException("request-log format '" + format + "': expected csv or parquet");
+            });
+        }
+        return new RealisticMonthGenerator(chosen).generate(spec, directory);
+    }
+
+    @Override
     public GeneratedMonth generate(SampleMonthSpec spec, Path directory) throws IOException {
         requireNonNull(spec, "spec is null");
         requireNonNull(directory, "directory is null");

@@ -20,4 +20,10 @@ public interface SampleMonthGenerator {
      * @throws IOException when a file cannot be written
      */
     GeneratedMonth generate(SampleMonthSpec spec, Path directory) throws IOException;
+
+    /**
+     * Like {@link #generate(SampleMonthSpec, Path)}, with the request log in each of {@code requestLogFormats}
+     * ({@code csv}, {@code parquet}) beside the billing exports; the same requests in every format.
+     */
+    GeneratedMonth generate(SampleMonthSpec spec, Path directory, java.util.Set<String> requestLogFormats) throws IOException;
 }
