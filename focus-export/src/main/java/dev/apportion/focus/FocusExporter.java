@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * {@code evidence/usage-refs.parquet} and {@code inputs/invoice-lines.parquet}, and computes the content
  * digest and the Merkle root the manifest seals.
  *
- * <p>Expects {@code invoice_lines}, {@code allocation_rows}, {@code anchored_cost_lines} and
+ * <p>Expects {@code invoice_lines}, {@code allocation_rows}, {@code usage_ref_lines} and
  * {@code invoice_usage} (reconciliation class and quantity source per anchor) in the session, and optionally
  * {@code consumers} (consumer_id, name, team, cost_center) for AllocatedResourceName and AllocatedTags.
  */

@@ -252,7 +252,11 @@ final class CloseStages {
     void allocate() {
         Config config = Config.load(home);
         try (DuckDbSession db = session()) {
-            load(db, "invoice_lines", "anchored_cost_lines", "invoice_usage", "reconciliation");
+            load(db, "invoice_lines", "invoice_usage", "reconciliation");
+            // A view, not a table: each allocation query reads only the columns it needs from the Parquet file, where a
+            // table would first copy every wide cost line into memory (and spill it) at tens of millions of lines.
+            db.execute(Sql.of("CREATE OR REPLACE VIEW anchored_cost_lines AS SELECT * FROM read_parquet(${file})")
+                    .bind("file", stage("anchored-cost-lines.parquet")));
             Allocator.allocate(db, config.rules(), currency(db));
             write(db, "allocation_rows", stage("allocation-rows.parquet"));
             write(db, "usage_ref_lines", stage("usage-ref-lines.parquet"));
@@ -267,7 +271,8 @@ final class CloseStages {
 
     void export() {
         try (DuckDbSession db = session()) {
-            load(db, "invoice_lines", "anchored_cost_lines", "invoice_usage", "reconciliation", "allocation_rows", "usage_ref_lines");
+            // Not the anchored cost lines: the FOCUS rows need only the allocation rows and their usage references.
+            load(db, "invoice_lines", "invoice_usage", "reconciliation", "allocation_rows", "usage_ref_lines");
             boolean corrections = Files.exists(stage("correction-rows.parquet"));
             if (corrections) {
                 load(db, "correction_rows");

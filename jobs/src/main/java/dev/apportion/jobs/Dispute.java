@@ -69,11 +69,8 @@ final class Dispute {
      * A consumer with no rows on either side is a usage error, and then nothing is written.
      */
     List<Result> run(YearMonth period, String version, List<String> consumers) {
-        String name = version != null ? version : currentVersion(period);
-        Path close = home.closes(period).resolve(name);
-        if (!Files.isRegularFile(close.resolve("manifest.json"))) {
-            throw new ApportionException(ApportionException.ExitCode.USAGE, "No published close " + close);
-        }
+        Path close = PublishedClose.of(home, period, version);
+        String name = close.getFileName().toString();
         JsonNode manifest = readJson(close.resolve("manifest.json"));
         ArrayNode archiveChecks = checkArchive(manifest, period + " " + name);
 
@@ -108,17 +105,6 @@ final class Dispute {
         } finally {
             AtomicFiles.deleteRecursively(scratchRoot);
             works.forEach(AtomicFiles::deleteRecursively);
-        }
-    }
-
-    private String currentVersion(YearMonth period) {
-        try {
-            if (!Files.exists(home.currentVersionFile(period))) {
-                throw new ApportionException(ApportionException.ExitCode.USAGE, period + " has no published close in " + home.root());
-            }
-            return Files.readString(home.currentVersionFile(period)).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -72,7 +71,7 @@ final class ExplainCommand implements Callable<Integer> {
             throw new ApportionException(ApportionException.ExitCode.USAGE, "explain needs --row ID, or --anchor A with --consumer C");
         }
         Home home = root.requireHome(true);
-        Path close = publishedClose(home, Apportion.parsePeriod(period, root.clock), version);
+        Path close = PublishedClose.of(home, Apportion.parsePeriod(period, root.clock), version);
         JsonNode methods;
         try {
             methods = JsonMapper.builder().build().readTree(Files.readString(close.resolve("allocation-methods.json")));
@@ -96,25 +95,6 @@ final class ExplainCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private static Path publishedClose(Home home, YearMonth period, String version) {
-        try {
-            String name = version;
-            if (name == null) {
-                if (!Files.exists(home.currentVersionFile(period))) {
-                    throw new ApportionException(ApportionException.ExitCode.USAGE, period + " has no published close in " + home.root());
-                }
-                name = Files.readString(home.currentVersionFile(period)).strip();
-            }
-            Path close = home.closes(period).resolve(name);
-            if (!Files.isDirectory(close)) {
-                throw new ApportionException(ApportionException.ExitCode.USAGE, "No close " + close);
-            }
-            return close;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**

@@ -50,7 +50,7 @@ final class ReportCommands {
         public Integer call() {
             Home home = root.requireHome(true);
             YearMonth month = Apportion.parsePeriod(period, root.clock);
-            Path close = publishedClose(home, month, version);
+            Path close = PublishedClose.of(home, month, version);
             JsonNode manifest = manifest(close);
             String name = close.getFileName().toString();
             Path parent = home.root().resolve("reports").resolve(month.toString()).resolve(name);
@@ -96,7 +96,7 @@ final class ReportCommands {
         @Override
         public Integer call() {
             Home home = root.requireHome(true);
-            Path close = publishedClose(home, Apportion.parsePeriod(period, root.clock), version);
+            Path close = PublishedClose.of(home, Apportion.parsePeriod(period, root.clock), version);
             Path file = close.resolve(CloseReport.ANOMALIES);
             if (!Files.exists(file)) {
                 throw new ApportionException(ApportionException.ExitCode.USAGE, close + " has no " + CloseReport.ANOMALIES
@@ -137,25 +137,6 @@ final class ReportCommands {
             throw new ApportionException(ApportionException.ExitCode.GATE_FAILED, rows.size() + " anomal" + (rows.size() == 1 ? "y" : "ies")
                     + " in " + name + " exceed their threshold (" + rows.get(0).get(5) + " x the trailing median of " + rows.get(0).get(6)
                     + " days); see " + close.resolve(CloseReport.REPORT) + "#anomalies");
-        }
-    }
-
-    static Path publishedClose(Home home, YearMonth period, String version) {
-        try {
-            String name = version;
-            if (name == null) {
-                if (!Files.exists(home.currentVersionFile(period))) {
-                    throw new ApportionException(ApportionException.ExitCode.USAGE, period + " has no published close in " + home.root());
-                }
-                name = Files.readString(home.currentVersionFile(period)).strip();
-            }
-            Path close = home.closes(period).resolve(name);
-            if (!Files.isRegularFile(close.resolve("manifest.json"))) {
-                throw new ApportionException(ApportionException.ExitCode.USAGE, "No published close " + close);
-            }
-            return close;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -51,7 +51,8 @@ class CommandLineIT {
     @Test
     void help_everyCommand_printsUsageAndExitsZero() {
         TestHome test = TestHome.uninitialised(directory);
-        for (String command : new String[] {"init", "ingest", "close", "verify", "status", "prices", "rules", "explain", "demo"}) {
+        for (String command : new String[] {"init", "ingest", "close", "verify", "status", "dispute", "report", "anomalies", "prices", "rules",
+                "explain", "demo", "bench"}) {
             assertThat(test.run(command, "--help")).isZero();
             assertThat(test.lastOut).contains("Usage: apportion " + command);
         }

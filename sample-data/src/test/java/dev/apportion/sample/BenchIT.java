@@ -2,10 +2,6 @@ package dev.apportion.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.apportion.jobs.Apportion;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -60,14 +56,11 @@ class BenchIT {
     }
 
     private static JsonNode bench(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         String[] command = new String[args.length + 1];
         command[0] = "bench";
         System.arraycopy(args, 0, command, 1, args.length);
-        int code = Apportion.run(command, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                Clock.systemUTC());
-        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        return JsonMapper.builder().build().readTree(out.toString(StandardCharsets.UTF_8));
+        Cli.Result result = Cli.run(Clock.systemUTC(), command);
+        assertThat(result.code()).as(result.err()).isZero();
+        return JsonMapper.builder().build().readTree(result.out());
     }
 }

@@ -2,20 +2,9 @@ package dev.apportion.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.apportion.jobs.Apportion;
 import dev.apportion.ledger.Home;
 import dev.apportion.ledger.Sha256;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -170,8 +159,6 @@ class DisputeIT {
 
     /** A home driven through the command line, with what the last command printed. */
     static final class TestHome {
-        static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-02T06:00:00Z"), ZoneOffset.UTC);
-
         final Home home;
         String lastOut = "";
         String lastErr = "";
@@ -185,36 +172,18 @@ class DisputeIT {
         }
 
         int run(String... args) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int code = Apportion.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8), CLOCK);
-            lastOut = out.toString(StandardCharsets.UTF_8);
-            lastErr = err.toString(StandardCharsets.UTF_8);
-            return code;
+            Cli.Result result = Cli.run(args);
+            lastOut = result.out();
+            lastErr = result.err();
+            return result.code();
         }
 
         static void execute(String sql) throws SQLException {
-            try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
-                 Statement statement = connection.createStatement()) {
-                statement.execute(sql);
-            }
+            Cli.execute(sql);
         }
 
         static List<List<Object>> query(String sql) throws SQLException {
-            try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
-                 Statement statement = connection.createStatement();
-                 ResultSet rs = statement.executeQuery(sql)) {
-                List<List<Object>> rows = new ArrayList<>();
-                while (rs.next()) {
-                    List<Object> row = new ArrayList<>();
-                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                        row.add(rs.getObject(i));
-                    }
-                    rows.add(row);
-                }
-                return rows;
-            }
+            return Cli.query(sql);
         }
     }
 

@@ -3,24 +3,13 @@ package dev.apportion.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.apportion.jobs.Apportion;
 import dev.apportion.ledger.sample.SampleMonthSpec;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Clock;
-import java.time.Instant;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +26,6 @@ import tools.jackson.databind.json.JsonMapper;
 class ReportIT {
     static final YearMonth SEPTEMBER = YearMonth.of(2026, 9);
     static final YearMonth OCTOBER = YearMonth.of(2026, 10);
-    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-02T06:00:00Z"), ZoneOffset.UTC);
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
@@ -99,14 +87,11 @@ class ReportIT {
         assertThat(anomalies).anySatisfy(line -> assertThat(line).startsWith("feature_daily_spend,chat,2026-10-15,"));
         assertThat(reportData(close.resolve("report.html")).path("anomalies").toString()).contains("\"subject\":\"chat\",\"day\":\"2026-10-15\"");
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Apportion.run(new String[] {"anomalies", "--period", "2026-10", "--home", home.toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), CLOCK);
+        Cli.Result result = Cli.run("anomalies", "--period", "2026-10", "--home", home.toString());
 
-        assertThat(code).isEqualTo(1);
-        assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("feature_daily_spend\\s+chat\\s+2026-10-15");
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("apportion: " + (anomalies.size() - 1) + " anomal")
+        assertThat(result.code()).isEqualTo(1);
+        assertThat(result.out()).containsPattern("feature_daily_spend\\s+chat\\s+2026-10-15");
+        assertThat(result.err()).startsWith("apportion: " + (anomalies.size() - 1) + " anomal")
                 .contains("exceed their threshold");
     }
 
@@ -167,20 +152,14 @@ class ReportIT {
     }
 
     private static int run(String... args) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Apportion.run(args, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8), CLOCK);
-        if (code != 0) {
-            System.err.println(err.toString(StandardCharsets.UTF_8));
+        Cli.Result result = Cli.run(args);
+        if (result.code() != 0) {
+            System.err.println(result.err());
         }
-        return code;
+        return result.code();
     }
 
     private static BigDecimal decimal(String sql) throws SQLException {
-        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
-            rs.next();
-            return rs.getBigDecimal(1);
-        }
+        return Cli.decimal(sql);
     }
 }
