@@ -6,7 +6,7 @@ CREATE OR REPLACE TEMP TABLE sole_invoice_accounts AS
 SELECT provider, min(BillingAccountId) AS billing_account_id
 FROM invoice_lines GROUP BY provider HAVING count(DISTINCT BillingAccountId) = 1;
 
-CREATE OR REPLACE TEMP TABLE priced_entries AS
+CREATE OR REPLACE TEMP VIEW priced_entries AS
 WITH corrected AS (
     SELECT DISTINCT provider, corrects_request_id AS request_id FROM ${events} WHERE corrects_request_id IS NOT NULL
 )
