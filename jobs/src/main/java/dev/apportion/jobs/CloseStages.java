@@ -272,7 +272,10 @@ final class CloseStages {
     void export() {
         try (DuckDbSession db = session()) {
             // Not the anchored cost lines: the FOCUS rows need only the allocation rows and their usage references.
-            load(db, "invoice_lines", "invoice_usage", "reconciliation", "allocation_rows", "usage_ref_lines");
+            load(db, "invoice_lines", "invoice_usage", "reconciliation", "allocation_rows");
+            // One row per cost line: read where it lies rather than copied into memory.
+            db.execute(Sql.of("CREATE OR REPLACE VIEW usage_ref_lines AS SELECT * FROM read_parquet(${file})")
+                    .bind("file", stage("usage-ref-lines.parquet")));
             boolean corrections = Files.exists(stage("correction-rows.parquet"));
             if (corrections) {
                 load(db, "correction_rows");
