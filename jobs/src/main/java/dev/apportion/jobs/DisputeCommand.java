@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,16 +29,12 @@ final class DisputeCommand implements Callable<Integer> {
     @ParentCommand
     Apportion root;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Option(names = "--period", required = true, paramLabel = "YYYY-MM") String period;
+    @Mixin
+    CloseSelection selection;
 
     @Option(names = "--consumer", required = true, paramLabel = "C",
             description = "The consumer (AllocatedResourceId). Repeat it to dispute several against one recomputation.")
     List<String> consumers;
-
-    @Option(names = "--version", paramLabel = "vN", description = "Default: the current version.") String version;
 
     @Option(names = "--json", description = "Print the result as one JSON object.") boolean json;
 
@@ -45,7 +42,7 @@ final class DisputeCommand implements Callable<Integer> {
     public Integer call() {
         Home home = root.requireHome(true);
         List<Dispute.Result> results = new Dispute(home, root.clock, root.err)
-                .run(Apportion.parsePeriod(period, root.clock), version, List.copyOf(new java.util.LinkedHashSet<>(consumers)));
+                .run(selection.period(root.clock), selection.version, List.copyOf(new java.util.LinkedHashSet<>(consumers)));
         if (json) {
             ObjectNode node;
             if (results.size() == 1) {

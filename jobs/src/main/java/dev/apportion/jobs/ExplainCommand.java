@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.JsonNode;
@@ -41,12 +42,8 @@ final class ExplainCommand implements Callable<Integer> {
     @ParentCommand
     Apportion root;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Option(names = "--period", required = true, paramLabel = "YYYY-MM") String period;
-
-    @Option(names = "--version", paramLabel = "vN", description = "Default: the current version.") String version;
+    @Mixin
+    CloseSelection selection;
 
     // Checked in call(): picocli would enforce a required group even for --help.
     @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -71,7 +68,7 @@ final class ExplainCommand implements Callable<Integer> {
             throw new ApportionException(ApportionException.ExitCode.USAGE, "explain needs --row ID, or --anchor A with --consumer C");
         }
         Home home = root.requireHome(true);
-        Path close = PublishedClose.of(home, Apportion.parsePeriod(period, root.clock), version);
+        Path close = PublishedClose.of(home, selection.period(root.clock), selection.version);
         JsonNode methods;
         try {
             methods = JsonMapper.builder().build().readTree(Files.readString(close.resolve("allocation-methods.json")));

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import tools.jackson.databind.JsonNode;
@@ -39,18 +40,14 @@ final class ReportCommands {
         @ParentCommand
         Apportion root;
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-        boolean help;
-
-        @Option(names = "--period", required = true, paramLabel = "YYYY-MM") String period;
-
-        @Option(names = "--version", paramLabel = "vN", description = "Default: the current version.") String version;
+        @Mixin
+        CloseSelection selection;
 
         @Override
         public Integer call() {
             Home home = root.requireHome(true);
-            YearMonth month = Apportion.parsePeriod(period, root.clock);
-            Path close = PublishedClose.of(home, month, version);
+            YearMonth month = selection.period(root.clock);
+            Path close = PublishedClose.of(home, month, selection.version);
             JsonNode manifest = manifest(close);
             String name = close.getFileName().toString();
             Path parent = home.root().resolve("reports").resolve(month.toString()).resolve(name);
@@ -84,23 +81,19 @@ final class ReportCommands {
         @ParentCommand
         Apportion root;
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-        boolean help;
-
-        @Option(names = "--period", required = true, paramLabel = "YYYY-MM") String period;
-
-        @Option(names = "--version", paramLabel = "vN", description = "Default: the current version.") String version;
+        @Mixin
+        CloseSelection selection;
 
         @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
         @Override
         public Integer call() {
             Home home = root.requireHome(true);
-            Path close = PublishedClose.of(home, Apportion.parsePeriod(period, root.clock), version);
+            Path close = PublishedClose.of(home, selection.period(root.clock), selection.version);
             Path file = close.resolve(CloseReport.ANOMALIES);
             if (!Files.exists(file)) {
                 throw new ApportionException(ApportionException.ExitCode.USAGE, close + " has no " + CloseReport.ANOMALIES
-                        + " (published before reports existed); regenerate one with apportion report --period " + period);
+                        + " (published before reports existed); regenerate one with apportion report --period " + selection.period);
             }
             List<List<String>> rows = new ArrayList<>();
             try (DuckDbSession db = DuckDbSession.open(home.state())) {
