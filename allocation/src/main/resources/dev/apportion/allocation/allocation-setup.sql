@@ -1,12 +1,38 @@
 -- Usage behind each invoice line and month, per row key (consumer, principal, feature, environment):
 -- the bases of direct and activity allocation, and the evidence (usage reference, entry count, rates).
-CREATE OR REPLACE TEMP TABLE anchor_usage AS
+-- An anchor has one token type, so each request has at most one cost line on it: requests = lines. The rate
+-- versions are nearly always one per row key; only row keys with several get the full distinct list.
+-- The usage reference hashes the row key's sorted cost line ids; the sorted list is kept (anchor_usage_ids), so
+-- evidence/usage-refs.parquet is written from it later without sorting the cost lines again.
+CREATE OR REPLACE TEMP TABLE anchor_usage_ids AS
+SELECT *, 'sha256:' || sha256(array_to_string(cost_line_ids, chr(10))) AS usage_ref
+FROM (
 SELECT anchor_id, consumer_id, principal_id, feature, environment,
-       sum(contracted_cost) AS cost, sum(quantity) AS tokens, count(DISTINCT entry_id) AS requests,
-       'sha256:' || sha256(string_agg(cost_line_id, chr(10) ORDER BY cost_line_id)) AS usage_ref,
-       string_agg(DISTINCT catalogue_id || ':' || catalogue_version, ',' ORDER BY catalogue_id || ':' || catalogue_version) AS rate_version
+       sum(contracted_cost) AS cost, sum(quantity) AS tokens, count(*) AS requests,
+       list(cost_line_id ORDER BY cost_line_id) AS cost_line_ids,
+       min(catalogue_id || ':' || catalogue_version) AS rate_version,
+       max(catalogue_id || ':' || catalogue_version) AS last_rate_version
 FROM anchored_cost_lines WHERE anchor_id IS NOT NULL
-GROUP BY anchor_id, consumer_id, principal_id, feature, environment;
+GROUP BY anchor_id, consumer_id, principal_id, feature, environment
+);
+
+CREATE OR REPLACE TEMP TABLE anchor_usage AS SELECT * EXCLUDE (cost_line_ids) FROM anchor_usage_ids;
+
+UPDATE anchor_usage u SET rate_version = v.rate_version
+FROM (
+    SELECT c.anchor_id, c.consumer_id, c.principal_id, c.feature, c.environment,
+           string_agg(DISTINCT c.catalogue_id || ':' || c.catalogue_version, ',' ORDER BY c.catalogue_id || ':' || c.catalogue_version) AS rate_version
+    FROM anchored_cost_lines c
+    SEMI JOIN (SELECT * FROM anchor_usage WHERE rate_version <> last_rate_version) m
+      ON m.anchor_id = c.anchor_id AND m.consumer_id IS NOT DISTINCT FROM c.consumer_id AND m.principal_id IS NOT DISTINCT FROM c.principal_id
+     AND m.feature IS NOT DISTINCT FROM c.feature AND m.environment IS NOT DISTINCT FROM c.environment
+    GROUP BY ALL
+) v
+WHERE u.rate_version <> u.last_rate_version
+  AND v.anchor_id = u.anchor_id AND v.consumer_id IS NOT DISTINCT FROM u.consumer_id AND v.principal_id IS NOT DISTINCT FROM u.principal_id
+  AND v.feature IS NOT DISTINCT FROM u.feature AND v.environment IS NOT DISTINCT FROM u.environment;
+
+ALTER TABLE anchor_usage DROP COLUMN last_rate_version;
 
 CREATE OR REPLACE TEMP TABLE line_fields AS
 SELECT i.anchor_id, i.ChargeCategory AS charge_category, CAST(coalesce(u.has_usage, false) AS VARCHAR) AS has_usage,
@@ -31,10 +57,6 @@ CREATE OR REPLACE TABLE allocation_rows (
 CREATE OR REPLACE TEMP TABLE fixed_weights (anchor_id VARCHAR, rule_index INTEGER, consumer_id VARCHAR,
     weight DECIMAL(38, 18), percent DECIMAL(38, 18), split_start VARCHAR, split_end VARCHAR);
 
--- The cost lines behind each usage reference (evidence/usage-refs.parquet).
-CREATE OR REPLACE TEMP TABLE usage_ref_lines AS
-SELECT u.usage_ref, c.entry_id, c.cost_line_id
-FROM anchored_cost_lines c
-JOIN anchor_usage u ON u.anchor_id = c.anchor_id
- AND u.consumer_id IS NOT DISTINCT FROM c.consumer_id AND u.principal_id IS NOT DISTINCT FROM c.principal_id
- AND u.feature IS NOT DISTINCT FROM c.feature AND u.environment IS NOT DISTINCT FROM c.environment;
+-- The cost lines behind each usage reference of an activity rule over a day or month window
+-- (candidate-weights.sql adds them); those of anchored row keys are in anchor_usage_ids.
+CREATE OR REPLACE TEMP TABLE usage_ref_lines (usage_ref VARCHAR, entry_id VARCHAR, cost_line_id VARCHAR);

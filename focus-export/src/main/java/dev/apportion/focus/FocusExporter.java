@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  * {@code evidence/usage-refs.parquet} and {@code inputs/invoice-lines.parquet}, and computes the content
  * digest and the Merkle root the manifest seals.
  *
- * <p>Expects {@code invoice_lines}, {@code allocation_rows}, {@code usage_ref_lines} and
+ * <p>Expects {@code invoice_lines}, {@code allocation_rows}, {@code usage_ref_lists} (usage reference, sorted cost
+ * line ids) and
  * {@code invoice_usage} (reconciliation class and quantity source per anchor) in the session, and optionally
  * {@code consumers} (consumer_id, name, team, cost_center) for AllocatedResourceName and AllocatedTags.
  */
@@ -75,13 +76,18 @@ public final class FocusExporter {
         copy(db, "SELECT " + selectList + " FROM focus_rows ORDER BY x_AllocationRowId", focusFile,
                 "FORMAT parquet, COMPRESSION zstd, KV_METADATA " + kvMetadata(focusMetadata));
         SpreadsheetCsv.write(db, "(SELECT " + selectList + " FROM focus_rows)", "x_AllocationRowId", closeDirectory.resolve(CSV_FILE));
-        // A semi join on the few distinct references: joining every cost line to each FOCUS row sharing its
-        // reference multiplied the rows before the DISTINCT took them back out.
+        // The references the rows use, in order, each unnested into its cost line ids (already sorted): ordered by
+        // reference and cost line id without sorting the cost lines (tens of millions of rows in a large month).
+        // The ledger entry id is the cost line id without its last '#token_type'.
         copy(db, """
-                SELECT DISTINCT c.usage_ref AS x_UsageRef, c.entry_id AS ledger_entry_id, c.cost_line_id
-                FROM usage_ref_lines c
-                SEMI JOIN (SELECT DISTINCT x_UsageRef FROM focus_rows WHERE x_UsageRef IS NOT NULL) f ON f.x_UsageRef = c.usage_ref
-                ORDER BY 1, 3""", closeDirectory.resolve(USAGE_REFS_FILE), "FORMAT parquet, COMPRESSION zstd");
+                SELECT usage_ref AS x_UsageRef, left(cost_line_id, length(cost_line_id) - strpos(reverse(cost_line_id), '#')) AS ledger_entry_id,
+                       cost_line_id
+                FROM (
+                    SELECT usage_ref, unnest(cost_line_ids) AS cost_line_id
+                    FROM (SELECT r.usage_ref, r.cost_line_ids FROM usage_ref_lists r
+                          SEMI JOIN (SELECT DISTINCT x_UsageRef FROM focus_rows WHERE x_UsageRef IS NOT NULL) f ON f.x_UsageRef = r.usage_ref
+                          ORDER BY r.usage_ref)
+                )""", closeDirectory.resolve(USAGE_REFS_FILE), "FORMAT parquet, COMPRESSION zstd");
         copy(db, "SELECT * FROM invoice_lines ORDER BY anchor_id", closeDirectory.resolve(INVOICE_LINES_FILE),
                 "FORMAT parquet, COMPRESSION zstd");
 

@@ -97,9 +97,12 @@ final class CloseStages {
             }
             List<Path> eventFiles = committedIn(state, InputFormat.Kind.USAGE, home.ledgerPartition(period));
             LedgerPricer.price(db, book, eventFiles, period, config.accounts());
+            // Anchored in the same pass that prices, and only the columns later steps read: the ledger is written
+            // once per close, never rewritten with its anchors (at 10M requests each wide copy cost half a minute).
+            Reconciler.anchor(db);
             write(db, "invoice_lines", stage("invoice-lines.parquet"));
             write(db, "provider_usage", stage("provider-usage.parquet"));
-            write(db, "cost_lines", stage("cost-lines.parquet"));
+            write(db, "(SELECT " + LEDGER_LINE_COLUMNS + " FROM anchored_cost_lines)", stage(LEDGER_LINES));
             checkCompleteness(db, state, config);
         }
     }
@@ -137,14 +140,14 @@ final class CloseStages {
                                   ON i.ChargePeriodStart < CAST(d.day AS TIMESTAMPTZ) + INTERVAL 1 DAY AND i.ChargePeriodEnd > CAST(d.day AS TIMESTAMPTZ)
                                 UNION
                                 SELECT DISTINCT c.billing_account_id, f.family, CAST(c.occurred_at AS DATE)
-                                FROM read_parquet(${cost_lines}) c JOIN source_families f ON f.sha = c.source_sha256
+                                FROM read_parquet(${ledger_lines}) c JOIN source_families f ON f.sha = c.source_sha256
                             )
                             SELECT e.account, e.family, string_agg(strftime(d.day, '%Y-%m-%d'), ', ' ORDER BY d.day)
                             FROM expected_sources e CROSS JOIN days d
                             WHERE NOT EXISTS (SELECT 1 FROM covered c WHERE c.account = e.account AND c.family = e.family AND c.day = d.day)
                             GROUP BY ALL ORDER BY ALL""")
                     .bind("first", period.atDay(1).toString()).bind("last", period.atEndOfMonth().toString())
-                    .bind("cost_lines", stage("cost-lines.parquet")), row -> missing.put(row.getString(1) + " " + row.getString(2), row.getString(3)));
+                    .bind("ledger_lines", stage(LEDGER_LINES)), row -> missing.put(row.getString(1) + " " + row.getString(2), row.getString(3)));
         }
         AtomicFiles.writeString(stage("completeness.json"), completeness.toPrettyString());
         if (!missing.isEmpty() && !options.preliminary()) {
@@ -221,11 +224,10 @@ final class CloseStages {
         Config config = Config.load(home);
         try (DuckDbSession db = session()) {
             load(db, "invoice_lines", "provider_usage");
-            // Read where it lies: the cost lines are streamed through the anchoring join, never copied into the session.
-            db.execute(Sql.of("CREATE OR REPLACE VIEW cost_lines AS SELECT * FROM read_parquet(${file})").bind("file", stage("cost-lines.parquet")));
+            // Read where it lies, anchored by the price step: one columnar pass, never copied into the session.
+            db.execute(Sql.of("CREATE OR REPLACE VIEW anchored_cost_lines AS SELECT * FROM read_parquet(${file})").bind("file", stage(LEDGER_LINES)));
             String currency = currency(db);
             GateResult gate = Reconciler.reconcile(db, period, currency, config.tolerances());
-            write(db, "anchored_cost_lines", stage("anchored-cost-lines.parquet"));
             write(db, "invoice_usage", stage("invoice-usage.parquet"));
             write(db, "reconciliation", stage("reconciliation.parquet"));
             SpreadsheetCsv.write(db, "reconciliation", "provider, billing_account_id, model, token_type, cell_start",
@@ -255,11 +257,11 @@ final class CloseStages {
             load(db, "invoice_lines", "invoice_usage", "reconciliation");
             // A view, not a table: each allocation query reads only the columns it needs from the Parquet file, where a
             // table would first copy every wide cost line into memory (and spill it) at tens of millions of lines.
-            db.execute(Sql.of("CREATE OR REPLACE VIEW anchored_cost_lines AS SELECT * FROM read_parquet(${file})")
-                    .bind("file", stage("anchored-cost-lines.parquet")));
+            db.execute(Sql.of("CREATE OR REPLACE VIEW anchored_cost_lines AS SELECT *, entry_id || '#' || token_type AS cost_line_id "
+                            + "FROM read_parquet(${file})").bind("file", stage(LEDGER_LINES)));
             Allocator.allocate(db, config.rules(), currency(db));
             write(db, "allocation_rows", stage("allocation-rows.parquet"));
-            write(db, "usage_ref_lines", stage("usage-ref-lines.parquet"));
+            write(db, "usage_ref_lists", stage("usage-ref-lists.parquet"));
             if (config.correctionsNextPeriod()) {
                 List<Corrections.Late> late = Corrections.plan(home, period);
                 if (!late.isEmpty()) {
@@ -273,9 +275,9 @@ final class CloseStages {
         try (DuckDbSession db = session()) {
             // Not the anchored cost lines: the FOCUS rows need only the allocation rows and their usage references.
             load(db, "invoice_lines", "invoice_usage", "reconciliation", "allocation_rows");
-            // One row per cost line: read where it lies rather than copied into memory.
-            db.execute(Sql.of("CREATE OR REPLACE VIEW usage_ref_lines AS SELECT * FROM read_parquet(${file})")
-                    .bind("file", stage("usage-ref-lines.parquet")));
+            // Every cost line id of the close, in lists: read where it lies rather than copied into memory.
+            db.execute(Sql.of("CREATE OR REPLACE VIEW usage_ref_lists AS SELECT * FROM read_parquet(${file})")
+                    .bind("file", stage("usage-ref-lists.parquet")));
             boolean corrections = Files.exists(stage("correction-rows.parquet"));
             if (corrections) {
                 load(db, "correction_rows");
@@ -439,7 +441,7 @@ final class CloseStages {
             ObjectNode unpriced = pricing.putObject("unpricedLinesByReason");
             long[] lines = new long[2];
             db.query(Sql.of("SELECT unpriced_reason, count(*) FROM read_parquet(${file}) GROUP BY ALL ORDER BY ALL")
-                    .bind("file", stage("cost-lines.parquet")), row -> {
+                    .bind("file", stage(LEDGER_LINES)), row -> {
                         lines[0] += row.getLong(2);
                         if (row.getString(1) != null) {
                             lines[1] += row.getLong(2);
@@ -612,6 +614,12 @@ final class CloseStages {
                     .bind("file", stage(table.replace('_', '-') + ".parquet")));
         }
     }
+
+    /** The priced, anchored ledger of the close: one row per cost line, with what reconcile and allocate read. */
+    private static final String LEDGER_LINES = "ledger-lines.parquet";
+    private static final String LEDGER_LINE_COLUMNS = "entry_id, token_type, occurred_at, provider, billing_account_id, model, "
+            + "service_tier, region, principal_id, consumer_id, feature, environment, quantity, list_cost, contracted_cost, "
+            + "logged_cost_share, priced, unpriced_reason, catalogue_id, catalogue_version, source_sha256, anchor_id";
 
     private void write(DuckDbSession db, String table, Path target) {
         Path temporary = AtomicFiles.temporaryFor(target);

@@ -57,6 +57,8 @@ final class Ingestor {
     }
 
     Summary ingestInbox(long settleSeconds) {
+        // Scratch files of an ingest that died (the ingest session spills and stages into state/).
+        AtomicFiles.removeTemporaries(home.state());
         List<Path> pending = new ArrayList<>();
         try (Stream<Path> entries = Files.list(home.inbox())) {
             entries.filter(path -> !path.getFileName().toString().startsWith(".")).sorted().forEach(pending::add);

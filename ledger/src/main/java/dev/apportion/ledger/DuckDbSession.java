@@ -2,13 +2,18 @@ package dev.apportion.ledger;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.UUID;
 
 /**
  * One in-memory DuckDB database for one run of one stage. DuckDB works over the Parquet tables of the home
@@ -19,11 +24,16 @@ public final class DuckDbSession implements AutoCloseable {
     /** DuckDB's working memory unless {@code APPORTION_MEMORY_LIMIT} says otherwise. */
     public static final String DEFAULT_MEMORY_LIMIT = "4GB";
     private static final boolean TRACE = "1".equals(System.getenv("APPORTION_TRACE_SQL"));
+    private static final String PROFILE_DIR = System.getenv("APPORTION_PROFILE_DIR");
+    private static final java.util.concurrent.atomic.AtomicInteger PROFILED = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Connection connection;
+    private final Path spillDirectory;
+    private final List<Path> scratchFiles = new ArrayList<>();
 
-    private DuckDbSession(Connection connection) {
+    private DuckDbSession(Connection connection, Path spillDirectory) {
         this.connection = connection;
+        this.spillDirectory = spillDirectory;
     }
 
     /**
@@ -35,7 +45,7 @@ public final class DuckDbSession implements AutoCloseable {
             Class.forName("org.duckdb.DuckDBDriver");
             Properties properties = new Properties();
             Connection connection = DriverManager.getConnection("jdbc:duckdb:", properties);
-            DuckDbSession session = new DuckDbSession(connection);
+            DuckDbSession session = new DuckDbSession(connection, spillDirectory);
             session.execute("SET TimeZone = 'UTC'");
             session.execute("SET temp_directory = " + Sql.literal(spillDirectory.toString()));
             // A bounded working set: beyond it DuckDB spills to the temp directory, so memory stays flat however
@@ -59,11 +69,23 @@ public final class DuckDbSession implements AutoCloseable {
         return connection;
     }
 
+    /**
+     * A file in the spill directory for an intermediate result too large to hold in memory (a Parquet copy of
+     * tens of millions of wide rows, read back column by column); deleted when the session closes. The name
+     * starts with {@code .tmp-}, so a run that died before closing leaves nothing a restart keeps.
+     */
+    public Path scratchFile(String name) {
+        Path file = spillDirectory.resolve(".tmp-" + UUID.randomUUID() + "-" + name);
+        scratchFiles.add(file);
+        return file;
+    }
+
     /** Runs one statement or a script of statements separated by semicolons at line ends. */
     public void execute(String sql) {
         for (String statement : Sql.statements(sql)) {
             long started = System.nanoTime();
             try (Statement jdbc = connection.createStatement()) {
+                profile(jdbc);
                 jdbc.execute(statement);
                 trace(statement, started);
             } catch (SQLException e) {
@@ -107,6 +129,18 @@ public final class DuckDbSession implements AutoCloseable {
     }
 
     /**
+     * With {@code APPORTION_PROFILE_DIR} set, each statement's operator tree with per-operator timings goes to a
+     * numbered file there (DuckDB's profiler): where a slow statement spends its time.
+     */
+    private static void profile(Statement jdbc) throws SQLException {
+        if (PROFILE_DIR != null) {
+            jdbc.execute("SET enable_profiling = 'json'");
+            jdbc.execute("SET profiling_output = " + Sql.literal(Path.of(PROFILE_DIR)
+                    .resolve(String.format(java.util.Locale.ROOT, "%05d.json", PROFILED.incrementAndGet())).toString()));
+        }
+    }
+
+    /**
      * With {@code APPORTION_TRACE_SQL=1}, prints each statement's wall time to stderr: where a stage spends its
      * time, without a profiler.
      */
@@ -124,6 +158,14 @@ public final class DuckDbSession implements AutoCloseable {
             connection.close();
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot close DuckDB: " + e.getMessage(), e);
+        } finally {
+            for (Path file : scratchFiles) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    // A leftover .tmp- file is removed by the next run in this directory; closing must not fail for it.
+                }
+            }
         }
     }
 

@@ -19,49 +19,77 @@ JOIN price_segments p
 -- The gateway's logged cost is per request. Each request's is spread over its cost lines in proportion to their
 -- contracted cost (by tokens when the request has no price), in integer units of 10^-12 truncated toward zero,
 -- so a line's share never goes through binary floating point (DuckDB divides decimals as doubles).
-CREATE OR REPLACE TEMP MACRO units12(x) AS CAST(CAST(x AS DECIMAL(38, 12)) * 1000000000000 AS HUGEINT);
+-- Rounding x * 10^12 to an integer is rounding x to 12 places and scaling (both round half away from zero), without
+-- the 128-bit division a cast down to 12 places costs (it was half the pricing time). Exact for |x| < 10^8, which
+-- a request's or a cost line's cost always is.
+CREATE OR REPLACE TEMP MACRO line_units12(x) AS CAST(CAST(x AS DECIMAL(38, 18)) * 1000000000000 AS HUGEINT);
 
+-- Each rate row by number, so a cost line carries one integer to its rate instead of the rate's columns.
+CREATE OR REPLACE TEMP TABLE price_rate_ids AS
+SELECT row_number() OVER (ORDER BY segment_id, token_type, input_above) AS rate_id, * FROM price_rates;
+
+CREATE OR REPLACE TEMP TABLE token_types AS
+SELECT * FROM (VALUES (1, 'input_uncached'), (2, 'cache_read'), (3, 'cache_write_5m'), (4, 'cache_write_1h'), (5, 'output'), (6, 'web_search')) t(token_index, token_type);
+
+-- Per request, the rate of each token type (plain columns: lists of structs cost more than the joins) and the
+-- totals the logged-cost split needs, before the request becomes its cost lines.
 CREATE OR REPLACE TEMP VIEW rated_entries AS
+SELECT *,
+       -- The request's totals for its logged-cost split, over all its token types (zero quantities add nothing).
+       coalesce(line_units12(CAST(CAST(input_uncached AS BIGINT) * price_1 AS DECIMAL(38, 18))), 0) +
+       coalesce(line_units12(CAST(CAST(cache_read AS BIGINT) * price_2 AS DECIMAL(38, 18))), 0) +
+       coalesce(line_units12(CAST(CAST(cache_write_5m AS BIGINT) * price_3 AS DECIMAL(38, 18))), 0) +
+       coalesce(line_units12(CAST(CAST(cache_write_1h AS BIGINT) * price_4 AS DECIMAL(38, 18))), 0) +
+       coalesce(line_units12(CAST(CAST(output AS BIGINT) * price_5 AS DECIMAL(38, 18))), 0) +
+       coalesce(line_units12(CAST(CAST(web_search AS BIGINT) * price_6 AS DECIMAL(38, 18))), 0) AS entry_cost_units,
+       CAST(input_uncached AS BIGINT) + CAST(cache_read AS BIGINT) + CAST(cache_write_5m AS BIGINT) + CAST(cache_write_1h AS BIGINT) + CAST(output AS BIGINT) + CAST(web_search AS BIGINT) AS entry_quantity
+FROM (
 SELECT e.*,
-       [{'token_type': 'input_uncached', 'quantity': CAST(e.input_uncached AS BIGINT), 'rate': r1},
-        {'token_type': 'cache_read', 'quantity': CAST(e.cache_read AS BIGINT), 'rate': r2},
-        {'token_type': 'cache_write_5m', 'quantity': CAST(e.cache_write_5m AS BIGINT), 'rate': r3},
-        {'token_type': 'cache_write_1h', 'quantity': CAST(e.cache_write_1h AS BIGINT), 'rate': r4},
-        {'token_type': 'output', 'quantity': CAST(e.output AS BIGINT), 'rate': r5},
-        {'token_type': 'web_search', 'quantity': CAST(e.web_search AS BIGINT), 'rate': r6}] AS token_lines
+       r1.rate_id AS rate_1, coalesce(r1.contract_price_per_unit, r1.list_price_per_unit) AS price_1,
+       r2.rate_id AS rate_2, coalesce(r2.contract_price_per_unit, r2.list_price_per_unit) AS price_2,
+       r3.rate_id AS rate_3, coalesce(r3.contract_price_per_unit, r3.list_price_per_unit) AS price_3,
+       r4.rate_id AS rate_4, coalesce(r4.contract_price_per_unit, r4.list_price_per_unit) AS price_4,
+       r5.rate_id AS rate_5, coalesce(r5.contract_price_per_unit, r5.list_price_per_unit) AS price_5,
+       r6.rate_id AS rate_6, coalesce(r6.contract_price_per_unit, r6.list_price_per_unit) AS price_6
 FROM segmented_entries e
-LEFT JOIN price_rates r1 ON r1.segment_id = e.segment_id AND r1.token_type = 'input_uncached'
+LEFT JOIN price_rate_ids r1 ON r1.segment_id = e.segment_id AND r1.token_type = 'input_uncached'
       AND (r1.input_above = 0 OR e.input_total > r1.input_above) AND (r1.input_up_to IS NULL OR e.input_total <= r1.input_up_to)
-LEFT JOIN price_rates r2 ON r2.segment_id = e.segment_id AND r2.token_type = 'cache_read'
+LEFT JOIN price_rate_ids r2 ON r2.segment_id = e.segment_id AND r2.token_type = 'cache_read'
       AND (r2.input_above = 0 OR e.input_total > r2.input_above) AND (r2.input_up_to IS NULL OR e.input_total <= r2.input_up_to)
-LEFT JOIN price_rates r3 ON r3.segment_id = e.segment_id AND r3.token_type = 'cache_write_5m'
+LEFT JOIN price_rate_ids r3 ON r3.segment_id = e.segment_id AND r3.token_type = 'cache_write_5m'
       AND (r3.input_above = 0 OR e.input_total > r3.input_above) AND (r3.input_up_to IS NULL OR e.input_total <= r3.input_up_to)
-LEFT JOIN price_rates r4 ON r4.segment_id = e.segment_id AND r4.token_type = 'cache_write_1h'
+LEFT JOIN price_rate_ids r4 ON r4.segment_id = e.segment_id AND r4.token_type = 'cache_write_1h'
       AND (r4.input_above = 0 OR e.input_total > r4.input_above) AND (r4.input_up_to IS NULL OR e.input_total <= r4.input_up_to)
-LEFT JOIN price_rates r5 ON r5.segment_id = e.segment_id AND r5.token_type = 'output'
+LEFT JOIN price_rate_ids r5 ON r5.segment_id = e.segment_id AND r5.token_type = 'output'
       AND (r5.input_above = 0 OR e.input_total > r5.input_above) AND (r5.input_up_to IS NULL OR e.input_total <= r5.input_up_to)
-LEFT JOIN price_rates r6 ON r6.segment_id = e.segment_id AND r6.token_type = 'web_search'
-      AND (r6.input_above = 0 OR e.input_total > r6.input_above) AND (r6.input_up_to IS NULL OR e.input_total <= r6.input_up_to);
+LEFT JOIN price_rate_ids r6 ON r6.segment_id = e.segment_id AND r6.token_type = 'web_search'
+      AND (r6.input_above = 0 OR e.input_total > r6.input_above) AND (r6.input_up_to IS NULL OR e.input_total <= r6.input_up_to)
+);
 
 CREATE OR REPLACE TEMP VIEW priced_lines AS
-SELECT * EXCLUDE (token_line),
-       token_line.token_type AS token_type, token_line.quantity AS quantity,
-       token_line.rate.list_unit_price AS list_unit_price, token_line.rate.list_per AS list_per,
-       CAST(token_line.quantity * token_line.rate.list_price_per_unit AS DECIMAL(38, 18)) AS list_cost,
-       CAST(token_line.quantity * coalesce(token_line.rate.contract_price_per_unit, token_line.rate.list_price_per_unit)
-            AS DECIMAL(38, 18)) AS contracted_cost,
-       token_line.rate.contract_unit_price AS contract_unit_price, token_line.rate.contract_per AS contract_per,
-       token_line.rate.contract_ref AS contract_ref,
-       token_line.rate.segment_id IS NOT NULL AS priced
+SELECT l.* EXCLUDE (rate_id),
+       r.list_unit_price, r.list_per,
+       CAST(l.quantity * r.list_price_per_unit AS DECIMAL(38, 18)) AS list_cost,
+       CAST(l.quantity * coalesce(r.contract_price_per_unit, r.list_price_per_unit) AS DECIMAL(38, 18)) AS contracted_cost,
+       r.contract_unit_price, r.contract_per, r.contract_ref,
+       r.rate_id IS NOT NULL AS priced
 FROM (
-    SELECT * EXCLUDE (token_lines), unnest(list_filter(token_lines, lambda line: line.quantity > 0)) AS token_line,
-           -- The request's totals for its logged-cost split, over the same lines, before they are split apart.
-           list_sum(list_transform(list_filter(token_lines, lambda line: line.quantity > 0),
-               lambda line: units12(coalesce(CAST(line.quantity * coalesce(line.rate.contract_price_per_unit, line.rate.list_price_per_unit)
-                                             AS DECIMAL(38, 18)), 0)))) AS entry_cost_units,
-           list_sum(list_transform(list_filter(token_lines, lambda line: line.quantity > 0), lambda line: line.quantity)) AS entry_quantity
-    FROM rated_entries
-);
+    SELECT * FROM (
+        SELECT e.* EXCLUDE (rate_1, price_1, rate_2, price_2, rate_3, price_3, rate_4, price_4, rate_5, price_5, rate_6, price_6),
+               t.token_type,
+               CASE t.token_index
+                WHEN 1 THEN CAST(e.input_uncached AS BIGINT)
+                WHEN 2 THEN CAST(e.cache_read AS BIGINT)
+                WHEN 3 THEN CAST(e.cache_write_5m AS BIGINT)
+                WHEN 4 THEN CAST(e.cache_write_1h AS BIGINT)
+                WHEN 5 THEN CAST(e.output AS BIGINT)
+                WHEN 6 THEN CAST(e.web_search AS BIGINT)
+               END AS quantity,
+               CASE t.token_index WHEN 1 THEN e.rate_1 WHEN 2 THEN e.rate_2 WHEN 3 THEN e.rate_3 WHEN 4 THEN e.rate_4 WHEN 5 THEN e.rate_5 WHEN 6 THEN e.rate_6 END AS rate_id
+        FROM rated_entries e CROSS JOIN token_types t
+    ) WHERE quantity > 0
+) l
+LEFT JOIN price_rate_ids r ON r.rate_id = l.rate_id;
 
 CREATE OR REPLACE TEMP VIEW cost_lines AS
 SELECT entry_id,
@@ -74,8 +102,8 @@ SELECT entry_id,
        catalogue_id, catalogue_version, rate_entry_id,
        logged_cost_usd,
        CASE WHEN logged_cost_usd IS NULL THEN NULL
-            WHEN entry_cost_units > 0 THEN CAST(units12(logged_cost_usd) * units12(coalesce(contracted_cost, 0)) // entry_cost_units AS DECIMAL(38, 0))
-            ELSE CAST(units12(logged_cost_usd) * quantity // entry_quantity AS DECIMAL(38, 0))
+            WHEN entry_cost_units > 0 THEN CAST(line_units12(logged_cost_usd) * line_units12(coalesce(contracted_cost, 0)) // entry_cost_units AS DECIMAL(38, 0))
+            ELSE CAST(line_units12(logged_cost_usd) * quantity // entry_quantity AS DECIMAL(38, 0))
        END * 0.000000000001 AS logged_cost_share,
        source_sha256, source_line
 FROM priced_lines;

@@ -45,6 +45,7 @@ final class RequestLogReader {
                     .bindList("files", committedLedgerFiles.stream().map(path -> path.toAbsolutePath().toString()).toList()));
         }
         db.execute(Sql.resource(RequestLogReader.class, "request-log.sql")
+                .bind("checked_file", db.scratchFile("request-checked.parquet"))
                 .bindRaw("canonical_provider", ProviderIds.canonicalSql("provider"))
                 .bind("source_sha256", source.sha256()));
     }

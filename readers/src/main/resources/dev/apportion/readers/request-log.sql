@@ -8,8 +8,11 @@ CREATE OR REPLACE TEMP MACRO integer_problem(t) AS
          WHEN t LIKE '-%' AND regexp_full_match(t, '-0*[1-9][0-9]*') THEN 'negative_value'
     END;
 CREATE OR REPLACE TEMP MACRO as_count(t) AS CAST(t AS BIGINT);
--- request_text (built by the reader of each container) holds every contract column as raw text.
-CREATE OR REPLACE TEMP TABLE request_checked AS
+-- request_text (built by the reader of each container) holds every contract column as raw text. request_checked
+-- is each row typed, with its first problem, in file order: streamed once into a scratch Parquet file that
+-- everything below reads column by column. As a table it took as much memory as the raw text (about 4 GB for
+-- 10M rows), so large files spilled and every later step slowed down.
+COPY (
 WITH request_norm AS (
 SELECT _location, _position,
        blank_to_null(request_id) AS request_id,
@@ -38,6 +41,7 @@ SELECT _location, _position,
        tags
 FROM request_text
 )
+, request_problem AS (
 SELECT *,
     CASE
         WHEN request_id IS NULL THEN ['missing_value', 'request_id', 'request_id is empty']
@@ -68,66 +72,84 @@ SELECT *,
         WHEN logged_cost_usd IS NOT NULL AND (NOT regexp_full_match(logged_cost_usd, '-?[0-9]+(\.[0-9]+)?') OR TRY_CAST(logged_cost_usd AS DECIMAL(38, 12)) IS NULL)
             THEN ['invalid_decimal', 'logged_cost_usd', 'logged_cost_usd must be a plain decimal: ' || logged_cost_usd]
     END AS problem
-FROM request_norm;
-
-INSERT INTO rejects
-SELECT _location, problem[2], problem[1], problem[3] FROM request_checked WHERE problem IS NOT NULL;
-
--- First occurrence in the file wins; later ones, and any already ingested, are duplicates.
-CREATE OR REPLACE TEMP TABLE request_ranked AS
-WITH request_valid AS (
-SELECT _location, _position,
+FROM request_norm
+)
+SELECT _location, _position, problem,
        request_id,
-       CAST(occurred_at AS TIMESTAMPTZ) AS occurred_at,
+       TRY_CAST(occurred_at AS TIMESTAMPTZ) AS occurred_at,
        ${canonical_provider} AS provider,
        model, billing_account_id, principal_id, consumer_id, feature, user_id, session_id, environment,
        coalesce(service_tier, 'standard') AS service_tier,
        region,
-       as_count(input_tokens) AS input_tokens,
-       coalesce(as_count(cache_read_tokens), 0) AS cache_read_tokens,
-       coalesce(as_count(cache_write_tokens), 0) AS cache_write_tokens,
-       coalesce(as_count(cache_write_1h_tokens), 0) AS cache_write_1h_tokens,
-       as_count(output_tokens) AS output_tokens,
-       as_count(reasoning_tokens) AS reasoning_tokens,
-       coalesce(as_count(web_search_calls), 0) AS web_search_calls,
+       TRY_CAST(input_tokens AS BIGINT) AS input_tokens,
+       coalesce(TRY_CAST(cache_read_tokens AS BIGINT), 0) AS cache_read_tokens,
+       coalesce(TRY_CAST(cache_write_tokens AS BIGINT), 0) AS cache_write_tokens,
+       coalesce(TRY_CAST(cache_write_1h_tokens AS BIGINT), 0) AS cache_write_1h_tokens,
+       TRY_CAST(output_tokens AS BIGINT) AS output_tokens,
+       TRY_CAST(reasoning_tokens AS BIGINT) AS reasoning_tokens,
+       coalesce(TRY_CAST(web_search_calls AS BIGINT), 0) AS web_search_calls,
        coalesce(status, 'success') AS status,
-       CAST(logged_cost_usd AS DECIMAL(38, 12)) AS logged_cost_usd,
+       TRY_CAST(logged_cost_usd AS DECIMAL(38, 12)) AS logged_cost_usd,
        corrects_request_id, tags
-FROM request_checked
-WHERE problem IS NULL
-), first_seen AS (
-    -- A hash aggregate rather than a window over the whole file: only repeated keys need a position.
-    SELECT provider, request_id, min(_position) AS first_position FROM request_valid GROUP BY ALL HAVING count(*) > 1
+FROM request_problem
+) TO ${checked_file} (FORMAT parquet, COMPRESSION snappy);
+
+-- The raw text is no longer needed; freeing it keeps a large file's ingest within the memory limit.
+DROP TABLE IF EXISTS csv_raw;
+CREATE OR REPLACE TEMP VIEW request_checked AS SELECT * FROM read_parquet(${checked_file});
+
+INSERT INTO rejects
+SELECT _location, problem[2], problem[1], problem[3] FROM request_checked WHERE problem IS NOT NULL;
+
+-- First occurrence in the file wins; later ones, and any already ingested, are duplicates. Only the repeated
+-- keys are collected (a hash aggregate rather than a window over the whole file), by position.
+CREATE OR REPLACE TEMP TABLE request_duplicates AS
+WITH first_seen AS (
+    SELECT provider, request_id, min(_position) AS first_position
+    FROM request_checked WHERE problem IS NULL GROUP BY ALL HAVING count(*) > 1
 )
-SELECT v.*,
-       coalesce(v._position > f.first_position, false)
-       OR EXISTS (SELECT 1 FROM existing_request_keys e WHERE e.provider = v.provider AND e.request_id = v.request_id) AS is_duplicate
-FROM request_valid v
-LEFT JOIN first_seen f ON f.provider = v.provider AND f.request_id = v.request_id;
+SELECT v._position, v._location, v.provider, v.request_id
+FROM request_checked v JOIN first_seen f ON f.provider = v.provider AND f.request_id = v.request_id
+WHERE v.problem IS NULL AND v._position > f.first_position
+UNION
+SELECT v._position, v._location, v.provider, v.request_id
+FROM request_checked v SEMI JOIN existing_request_keys e ON e.provider = v.provider AND e.request_id = v.request_id
+WHERE v.problem IS NULL;
 
 INSERT INTO rejects
 SELECT _location, 'request_id', 'duplicate', 'request ' || provider || ':' || request_id || ' was already ingested'
-FROM request_ranked WHERE is_duplicate;
+FROM request_duplicates;
 
 -- A correction replaces the request it names, in that request's period (DESIGN §5): it takes the original's
 -- occurred_at (its own time is kept in tags as corrected_at), and pricing leaves the original out. The
 -- original must be known (earlier in this file or already ingested), else the correction is rejected, so a
 -- request and its correction can never both count.
 CREATE OR REPLACE TEMP TABLE request_corrections AS
-SELECT r._position, coalesce(f.occurred_at, e.occurred_at) AS original_occurred_at
-FROM request_ranked r
-LEFT JOIN (SELECT provider, request_id, min(occurred_at) AS occurred_at FROM request_ranked WHERE NOT is_duplicate GROUP BY ALL) f
-       ON f.provider = r.provider AND f.request_id = r.corrects_request_id
-LEFT JOIN existing_request_keys e ON e.provider = r.provider AND e.request_id = r.corrects_request_id
-WHERE r.corrects_request_id IS NOT NULL AND NOT r.is_duplicate;
+WITH corrections AS (
+    SELECT r._position, r._location, r.provider, r.corrects_request_id
+    FROM request_checked r ANTI JOIN request_duplicates d ON d._position = r._position
+    WHERE r.problem IS NULL AND r.corrects_request_id IS NOT NULL
+), in_file AS (
+    SELECT r.provider, r.request_id, min(r.occurred_at) AS occurred_at
+    FROM request_checked r
+    SEMI JOIN corrections c ON c.provider = r.provider AND c.corrects_request_id = r.request_id
+    ANTI JOIN request_duplicates d ON d._position = r._position
+    WHERE r.problem IS NULL
+    GROUP BY ALL
+)
+SELECT c._position, c._location, c.provider, c.corrects_request_id, coalesce(f.occurred_at, e.occurred_at) AS original_occurred_at
+FROM corrections c
+LEFT JOIN in_file f ON f.provider = c.provider AND f.request_id = c.corrects_request_id
+LEFT JOIN existing_request_keys e ON e.provider = c.provider AND e.request_id = c.corrects_request_id;
 
 INSERT INTO rejects
-SELECT r._location, 'corrects_request_id', 'unknown_correction_target', 'corrects ' || r.provider || ':'
-       || r.corrects_request_id || ', which is neither earlier in this file nor ingested; ingest the original first'
-FROM request_ranked r JOIN request_corrections c ON c._position = r._position
-WHERE c.original_occurred_at IS NULL;
+SELECT _location, 'corrects_request_id', 'unknown_correction_target', 'corrects ' || provider || ':'
+       || corrects_request_id || ', which is neither earlier in this file nor ingested; ingest the original first'
+FROM request_corrections
+WHERE original_occurred_at IS NULL;
 
-CREATE OR REPLACE TEMP TABLE accepted AS
+-- A view: the accepted rows stream from request_checked into the ledger's Parquet file in file order.
+CREATE OR REPLACE TEMP VIEW accepted AS
 SELECT strftime(coalesce(c.original_occurred_at, r.occurred_at), '%Y-%m') AS period,
        r.request_id, coalesce(c.original_occurred_at, r.occurred_at) AS occurred_at, r.provider, r.model,
        r.billing_account_id, r.principal_id, r.consumer_id, r.feature, r.user_id, r.session_id, r.environment,
@@ -138,5 +160,7 @@ SELECT strftime(coalesce(c.original_occurred_at, r.occurred_at), '%Y-%m') AS per
        END AS tags,
        ${source_sha256} AS source_sha256,
        r._position AS source_line
-FROM request_ranked r LEFT JOIN request_corrections c ON c._position = r._position
-WHERE NOT r.is_duplicate AND (r.corrects_request_id IS NULL OR c.original_occurred_at IS NOT NULL);
+FROM request_checked r
+LEFT JOIN request_corrections c ON c._position = r._position
+ANTI JOIN request_duplicates d ON d._position = r._position
+WHERE r.problem IS NULL AND (r.corrects_request_id IS NULL OR c.original_occurred_at IS NOT NULL);

@@ -14,9 +14,8 @@ import java.util.Locale;
  * class, first that applies: {@code unpriced_model} > {@code unmatched_invoice_line} > {@code unmatched_ledger}
  * > {@code price_drift} > {@code unmetered_usage} / {@code phantom_usage} > {@code matched}.
  *
- * <p>Expects {@code invoice_lines}, {@code cost_lines} and {@code provider_usage} in the session; leaves
- * {@code anchored_cost_lines} (a view over {@code cost_lines} unless some invoice lines share or split an hour),
- * {@code invoice_usage} (per anchor: entry count, quantity, has_usage, class,
+ * <p>Expects {@code invoice_lines}, {@code cost_lines} (or {@code anchored_cost_lines}) and {@code provider_usage}
+ * in the session; leaves {@code anchored_cost_lines} (see {@link #anchor}), {@code invoice_usage} (per anchor: entry count, quantity, has_usage, class,
  * quantity source) and {@code reconciliation} (the rows of {@code reconciliation.csv}).
  */
 public final class Reconciler {
@@ -35,12 +34,33 @@ public final class Reconciler {
     private Reconciler() {
     }
 
-    /** Reconciles and evaluates the gate; see the class comment for what the session must hold. */
-    public static GateResult reconcile(DuckDbSession db, YearMonth period, String currency, Tolerances tolerances) {
-        ensureProviderUsage(db);
+    /**
+     * Anchors every cost line to its invoice line (DESIGN §7): leaves {@code anchored_cost_lines}, the cost lines
+     * with {@code anchor_id} (null when no invoice line of the key covers the line's instant). Expects
+     * {@code invoice_lines} and {@code cost_lines}. A view over the cost lines when every hour is covered by at
+     * most one line of its key, wholly; otherwise a table, with the exact range test for the lines of shared or
+     * partly covered hours.
+     */
+    public static void anchor(DuckDbSession db) {
         db.execute(Sql.resource(Reconciler.class, "reconcile-anchors.sql"));
         boolean everyHourUnambiguous = db.queryLong("SELECT count(*) FROM anchor_hours WHERE anchor_id IS NULL") == 0;
         db.execute(Sql.resource(Reconciler.class, everyHourUnambiguous ? "reconcile-anchors-hourly.sql" : "reconcile-anchors-exact.sql"));
+    }
+
+    /**
+     * Reconciles and evaluates the gate; see the class comment for what the session must hold. Cost lines
+     * already anchored ({@code anchored_cost_lines}, from {@link #anchor}, perhaps in an earlier session) are
+     * used as they are; otherwise {@code cost_lines} are anchored first.
+     */
+    public static GateResult reconcile(DuckDbSession db, YearMonth period, String currency, Tolerances tolerances) {
+        ensureProviderUsage(db);
+        if (db.queryLong("SELECT count(*) FROM duckdb_views() WHERE view_name = 'anchored_cost_lines'")
+                + db.queryLong("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'anchored_cost_lines'") == 0) {
+            anchor(db);
+        } else {
+            db.execute(Sql.resource(Reconciler.class, "reconcile-anchors.sql"));
+        }
+        db.execute(Sql.resource(Reconciler.class, "reconcile-ledger-hours.sql"));
         db.execute(Sql.resource(Reconciler.class, "reconcile.sql")
                 .bind("period", period.toString())
                 .bind("currency", currency)
