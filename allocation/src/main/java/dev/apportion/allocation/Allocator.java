@@ -26,8 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Each line takes the first rule whose selector matches and whose basis total is positive; a line no
  * rule can split becomes one {@code unallocated} row. Residual {@code proportional} rules are evaluated
  * last, on the usage allocations of the period. Expects {@code invoice_lines}, {@code anchored_cost_lines},
- * {@code invoice_usage} (with each line's reconciliation class); leaves {@code allocation_rows} and
- * {@code usage_ref_lists} (each usage reference with its sorted cost line ids).
+ * {@code invoice_usage} (with each line's reconciliation class); leaves {@code allocation_rows}, and the usage
+ * references' cost lines for the evidence: {@code anchor_usage} (the reference of each anchored row key, whose cost
+ * lines are the row key's anchored cost lines) and {@code usage_ref_lines} (those of day and month windows).
  */
 public final class Allocator {
     private static final String SELECTED_LINES = """
@@ -106,7 +107,6 @@ public final class Allocator {
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot write allocation rows: " + e.getMessage(), e);
         }
-        db.execute(Sql.resource(Allocator.class, "usage-ref-lists.sql"));
     }
 
     private static int firstMatch(RuleSet rules, Map<String, String> lineFields, int from) {

@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
  * {@code evidence/usage-refs.parquet} and {@code inputs/invoice-lines.parquet}, and computes the content
  * digest and the Merkle root the manifest seals.
  *
- * <p>Expects {@code invoice_lines}, {@code allocation_rows}, {@code usage_ref_lists} (usage reference, sorted cost
- * line ids) and
+ * <p>Expects {@code invoice_lines}, {@code allocation_rows}, the usage references' cost lines
+ * ({@code anchored_cost_lines}, {@code anchor_usage_refs}: the reference of each anchored row key, and
+ * {@code usage_ref_lines}: those of day and month windows, see {@code Allocator}) and
  * {@code invoice_usage} (reconciliation class and quantity source per anchor) in the session, and optionally
  * {@code consumers} (consumer_id, name, team, cost_center) for AllocatedResourceName and AllocatedTags.
  */
@@ -76,18 +77,26 @@ public final class FocusExporter {
         copy(db, "SELECT " + selectList + " FROM focus_rows ORDER BY x_AllocationRowId", focusFile,
                 "FORMAT parquet, COMPRESSION zstd, KV_METADATA " + kvMetadata(focusMetadata));
         SpreadsheetCsv.write(db, "(SELECT " + selectList + " FROM focus_rows)", "x_AllocationRowId", closeDirectory.resolve(CSV_FILE));
-        // The references the rows use, in order, each unnested into its cost line ids (already sorted): ordered by
-        // reference and cost line id without sorting the cost lines (tens of millions of rows in a large month).
-        // The ledger entry id is the cost line id without its last '#token_type'.
+        // The cost lines behind each reference the rows use. Those of anchored row keys come from one join of the
+        // ledger lines to their row keys and are written in ledger order: sorting tens of millions of lines by
+        // reference would cost more than the rest of the export. Window references follow, sorted, unless a row
+        // key has the same reference (the same set of cost lines). Readers select by x_UsageRef.
+        db.execute("""
+                CREATE OR REPLACE TEMP TABLE used_usage_refs AS
+                SELECT DISTINCT x_UsageRef AS usage_ref FROM focus_rows WHERE x_UsageRef IS NOT NULL""");
         copy(db, """
-                SELECT usage_ref AS x_UsageRef, left(cost_line_id, length(cost_line_id) - strpos(reverse(cost_line_id), '#')) AS ledger_entry_id,
-                       cost_line_id
-                FROM (
-                    SELECT usage_ref, unnest(cost_line_ids) AS cost_line_id
-                    FROM (SELECT r.usage_ref, r.cost_line_ids FROM usage_ref_lists r
-                          SEMI JOIN (SELECT DISTINCT x_UsageRef FROM focus_rows WHERE x_UsageRef IS NOT NULL) f ON f.x_UsageRef = r.usage_ref
-                          ORDER BY r.usage_ref)
-                )""", closeDirectory.resolve(USAGE_REFS_FILE), "FORMAT parquet, COMPRESSION zstd");
+                SELECT r.usage_ref AS x_UsageRef, a.entry_id AS ledger_entry_id, a.entry_id || '#' || a.token_type AS cost_line_id
+                FROM anchored_cost_lines a
+                JOIN (SELECT * FROM anchor_usage_refs SEMI JOIN used_usage_refs USING (usage_ref)) r
+                  ON r.anchor_id = a.anchor_id AND r.consumer_id IS NOT DISTINCT FROM a.consumer_id
+                 AND r.principal_id IS NOT DISTINCT FROM a.principal_id AND r.feature IS NOT DISTINCT FROM a.feature
+                 AND r.environment IS NOT DISTINCT FROM a.environment
+                UNION ALL
+                SELECT * FROM (
+                    SELECT DISTINCT usage_ref, entry_id, cost_line_id FROM usage_ref_lines
+                    SEMI JOIN used_usage_refs USING (usage_ref)
+                    ANTI JOIN anchor_usage_refs USING (usage_ref)
+                    ORDER BY usage_ref, cost_line_id)""", closeDirectory.resolve(USAGE_REFS_FILE), "FORMAT parquet, COMPRESSION zstd");
         copy(db, "SELECT * FROM invoice_lines ORDER BY anchor_id", closeDirectory.resolve(INVOICE_LINES_FILE),
                 "FORMAT parquet, COMPRESSION zstd");
 

@@ -261,7 +261,9 @@ final class CloseStages {
                             + "FROM read_parquet(${file})").bind("file", stage(LEDGER_LINES)));
             Allocator.allocate(db, config.rules(), currency(db));
             write(db, "allocation_rows", stage("allocation-rows.parquet"));
-            write(db, "usage_ref_lists", stage("usage-ref-lists.parquet"));
+            write(db, "(SELECT anchor_id, consumer_id, principal_id, feature, environment, usage_ref FROM anchor_usage)",
+                    stage("anchor-usage-refs.parquet"));
+            write(db, "usage_ref_lines", stage("usage-ref-lines.parquet"));
             if (config.correctionsNextPeriod()) {
                 List<Corrections.Late> late = Corrections.plan(home, period);
                 if (!late.isEmpty()) {
@@ -273,11 +275,13 @@ final class CloseStages {
 
     void export() {
         try (DuckDbSession db = session()) {
-            // Not the anchored cost lines: the FOCUS rows need only the allocation rows and their usage references.
             load(db, "invoice_lines", "invoice_usage", "reconciliation", "allocation_rows");
-            // Every cost line id of the close, in lists: read where it lies rather than copied into memory.
-            db.execute(Sql.of("CREATE OR REPLACE VIEW usage_ref_lists AS SELECT * FROM read_parquet(${file})")
-                    .bind("file", stage("usage-ref-lists.parquet")));
+            // The evidence of the usage references: the cost lines, read where they lie rather than copied into memory.
+            db.execute(Sql.of("CREATE OR REPLACE VIEW anchored_cost_lines AS SELECT * FROM read_parquet(${file})").bind("file", stage(LEDGER_LINES)));
+            db.execute(Sql.of("CREATE OR REPLACE VIEW anchor_usage_refs AS SELECT * FROM read_parquet(${file})")
+                    .bind("file", stage("anchor-usage-refs.parquet")));
+            db.execute(Sql.of("CREATE OR REPLACE VIEW usage_ref_lines AS SELECT * FROM read_parquet(${file})")
+                    .bind("file", stage("usage-ref-lines.parquet")));
             boolean corrections = Files.exists(stage("correction-rows.parquet"));
             if (corrections) {
                 load(db, "correction_rows");
