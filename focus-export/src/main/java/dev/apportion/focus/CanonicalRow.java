@@ -32,7 +32,9 @@ public final class CanonicalRow {
         return columns.stream().map(column -> {
             String quoted = "\"" + column.name() + "\"";
             if (column.duckDbType().startsWith("DECIMAL")) {
-                return "canon_decimal(" + quoted + ")";
+                // As canon_decimal, with one cast: the text of a DECIMAL is never -0. Cast to the declared type first, so
+                // a file whose column has another type (verify reads what it is given) is still read at that scale.
+                return "coalesce(" + SpreadsheetCsv.plainDecimal("CAST(" + quoted + " AS " + column.duckDbType() + ")", column.duckDbType()) + ", '\\N')";
             } else if (column.duckDbType().equals("TIMESTAMPTZ")) {
                 return "canon_instant(" + quoted + ")";
             } else if (column.duckDbType().equals("BIGINT")) {

@@ -94,7 +94,7 @@ public final class Verifier {
         int hash = FocusExporter.hashIndex(columns);
         db.execute("CREATE OR REPLACE TEMP TABLE verify_canonical AS SELECT x_AllocationRowId, x_EvidenceHash, "
                 + CanonicalRow.expression(columns.subList(0, hash)) + " AS before_hash, "
-                + CanonicalRow.expression(columns.subList(hash + 1, columns.size())) + " AS after_hash FROM verify_rows");
+                + CanonicalRow.expression(columns.subList(hash + 1, columns.size())) + " AS after_hash FROM verify_rows ORDER BY x_AllocationRowId");
         long badHashes = db.queryLong("SELECT count(*) FROM verify_canonical WHERE x_EvidenceHash IS DISTINCT FROM "
                 + "sha256(before_hash || chr(9) || after_hash)");
         if (badHashes > 0) {

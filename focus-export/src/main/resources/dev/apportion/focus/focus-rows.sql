@@ -48,7 +48,7 @@ FROM (
 CREATE OR REPLACE TEMP VIEW focus_canonical AS
 SELECT *, ${canonical_before_hash} AS canonical_before_hash, ${canonical_after_hash} AS canonical_after_hash
 FROM focus_status;
-CREATE OR REPLACE TEMP TABLE focus_rows AS
+CREATE OR REPLACE TEMP VIEW focus_hashed AS
 SELECT ${columns_without_hash}, sha256(canonical_before_hash || chr(9) || canonical_after_hash) AS x_EvidenceHash,
        canonical_before_hash, canonical_after_hash
 FROM focus_canonical;

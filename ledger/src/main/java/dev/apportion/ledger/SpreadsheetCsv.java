@@ -3,6 +3,8 @@ package dev.apportion.ledger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * CSV written for people and spreadsheets (RFC 4180, UTF-8, header row): decimals in plain notation with
@@ -28,24 +30,77 @@ public final class SpreadsheetCsv {
         db.query("DESCRIBE SELECT * FROM " + relation, row -> {
             String quoted = "\"" + row.getString(1).replace("\"", "\"\"") + "\"";
             String type = row.getString(2);
+            String column = "spreadsheet_source." + quoted;
             String expression;
-            if (type.startsWith("DECIMAL") || type.equals("DOUBLE")) {
-                expression = "plain_decimal(" + quoted + ")";
+            if (type.startsWith("DECIMAL")) {
+                expression = plainDecimal(column, type);
+            } else if (type.equals("DOUBLE")) {
+                expression = "plain_decimal(" + column + ")";
             } else if (type.startsWith("TIMESTAMP")) {
-                expression = "iso_instant(" + quoted + ")";
+                expression = "iso_instant(" + column + ")";
             } else if (type.equals("VARCHAR")) {
-                expression = "formula_safe(" + quoted + ")";
+                expression = "formula_safe(" + column + ")";
             } else {
-                expression = quoted;
+                expression = column;
             }
             select.add(expression + " AS " + quoted);
         });
         Path temporary = AtomicFiles.temporaryFor(target);
         AtomicFiles.createParent(target);
-        // Rank on the typed values first: ordering by the formatted text would sort numbers as strings.
-        db.execute(Sql.of("COPY (SELECT " + String.join(", ", select) + " FROM (SELECT *, row_number() OVER (ORDER BY " + orderBy
-                + ") AS spreadsheet_order FROM " + relation + ") ORDER BY spreadsheet_order"
+        // Sorted on the typed values, each ORDER BY term computed under a name of its own (ordering by the formatted
+        // text of the same names would sort numbers as strings), in one sort at the top: the formatting may plan
+        // joins (DuckDB turns IN lists into them) that do not keep the order of a sorted subquery.
+        List<String> keys = new ArrayList<>();
+        List<String> order = new ArrayList<>();
+        for (String term : terms(orderBy)) {
+            Matcher modifiers = ORDER_MODIFIERS.matcher(term);
+            modifiers.matches();
+            String key = "spreadsheet_key_" + (keys.size() + 1);
+            keys.add(modifiers.group(1) + " AS " + key);
+            order.add(key + modifiers.group(2));
+        }
+        db.execute(Sql.of("COPY (SELECT " + String.join(", ", select) + " FROM (SELECT *, " + String.join(", ", keys) + " FROM "
+                + relation + ") spreadsheet_source ORDER BY " + String.join(", ", order)
                 + ") TO ${target} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"')").bind("target", temporary));
         AtomicFiles.move(temporary, target);
+    }
+
+    private static final Pattern ORDER_MODIFIERS =
+            Pattern.compile("(?is)\\s*(.*?)((?:\\s+(?:ASC|DESC))?(?:\\s+NULLS\\s+(?:FIRST|LAST))?)\\s*");
+
+    /** The terms of an ORDER BY list: split at the commas outside parentheses and quotes. */
+    static List<String> terms(String orderBy) {
+        List<String> terms = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        char quote = 0;
+        for (int i = 0; i < orderBy.length(); i++) {
+            char c = orderBy.charAt(i);
+            if (quote != 0) {
+                quote = c == quote ? 0 : quote;
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                terms.add(orderBy.substring(start, i));
+                start = i + 1;
+            }
+        }
+        terms.add(orderBy.substring(start));
+        return terms;
+    }
+
+    /**
+     * {@code plain_decimal} for a column of DuckDB type {@code DECIMAL(p,s)}, specialised by scale: the text of a
+     * decimal with places always has a point, so only trailing zeros (and then the point) are stripped, with one
+     * cast instead of the macro's three.
+     */
+    public static String plainDecimal(String column, String decimalType) {
+        int comma = decimalType.indexOf(',');
+        int scale = comma < 0 ? 0 : Integer.parseInt(decimalType.substring(comma + 1, decimalType.indexOf(')')).strip());
+        return scale == 0 ? "CAST(" + column + " AS VARCHAR)" : "rtrim(rtrim(CAST(" + column + " AS VARCHAR), '0'), '.')";
     }
 }

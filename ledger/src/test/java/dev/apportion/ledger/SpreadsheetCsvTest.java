@@ -28,4 +28,30 @@ class SpreadsheetCsvTest {
                 "plain,2,",
                 "\"'=HYPERLINK(\"\"http://x\"\")\",-9.5,2026-05-01T00:00:00Z");
     }
+
+    @Test
+    void write_stripsTrailingZerosOnlyAfterThePoint() throws Exception {
+        Path target = directory.resolve("decimals.csv");
+        try (DuckDbSession db = DuckDbSession.open(directory)) {
+            db.execute("""
+                    CREATE TABLE t AS SELECT * FROM (VALUES
+                        (1, CAST(100 AS DECIMAL(38, 18)), CAST(100 AS DECIMAL(18, 0)), CAST(0 AS DECIMAL(38, 12))),
+                        (2, CAST(-0.5 AS DECIMAL(38, 18)), CAST(-20 AS DECIMAL(18, 0)), CAST(1.000000000010 AS DECIMAL(38, 12))))
+                        AS v(n, places, whole, small)""");
+            SpreadsheetCsv.write(db, "t", "n", target);
+        }
+        assertThat(Files.readAllLines(target)).containsExactly("n,places,whole,small", "1,100,100,0", "2,-0.5,-20,1.00000000001");
+    }
+
+    @Test
+    void write_ordersByExpressionsWithCommasAndModifiers() throws Exception {
+        Path target = directory.resolve("ordered.csv");
+        try (DuckDbSession db = DuckDbSession.open(directory)) {
+            db.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('line 9', 'b'), ('line 100', 'a'), ('line 10', 'c'), ('line 10', 'a')) AS v(location, label)");
+            SpreadsheetCsv.write(db, "t", "CAST(regexp_extract(location, '[0-9]+') AS BIGINT) DESC, label", target);
+        }
+        assertThat(Files.readAllLines(target)).containsExactly("location,label", "line 100,a", "line 10,a", "line 10,c", "line 9,b");
+        assertThat(SpreadsheetCsv.terms("a DESC, f(b, 'x,y') NULLS FIRST, \"c,d\""))
+                .containsExactly("a DESC", " f(b, 'x,y') NULLS FIRST", " \"c,d\"");
+    }
 }
