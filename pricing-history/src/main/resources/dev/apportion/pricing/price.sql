@@ -31,20 +31,29 @@ SELECT row_number() OVER (ORDER BY segment_id, token_type, input_above) AS rate_
 CREATE OR REPLACE TEMP TABLE token_types AS
 SELECT * FROM (VALUES (1, 'input_uncached'), (2, 'cache_read'), (3, 'cache_write_5m'), (4, 'cache_write_1h'), (5, 'output'), (6, 'web_search')) t(token_index, token_type);
 
--- Per request, the rate of each token type (plain columns: lists of structs cost more than the joins) and the
--- totals the logged-cost split needs, before the request becomes its cost lines.
+-- Per request, the rate of each token type (plain columns: lists of structs cost more than the joins), its
+-- contracted cost and that cost in units of 10^-12, and the totals the logged-cost split needs, all before the
+-- request becomes its cost lines: each line then picks its own, and the 128-bit arithmetic runs once per value.
 CREATE OR REPLACE TEMP VIEW rated_entries AS
 SELECT *,
        -- The request's totals for its logged-cost split, over all its token types (zero quantities add nothing).
-       coalesce(line_units12(CAST(CAST(input_uncached AS BIGINT) * price_1 AS DECIMAL(38, 18))), 0) +
-       coalesce(line_units12(CAST(CAST(cache_read AS BIGINT) * price_2 AS DECIMAL(38, 18))), 0) +
-       coalesce(line_units12(CAST(CAST(cache_write_5m AS BIGINT) * price_3 AS DECIMAL(38, 18))), 0) +
-       coalesce(line_units12(CAST(CAST(cache_write_1h AS BIGINT) * price_4 AS DECIMAL(38, 18))), 0) +
-       coalesce(line_units12(CAST(CAST(output AS BIGINT) * price_5 AS DECIMAL(38, 18))), 0) +
-       coalesce(line_units12(CAST(CAST(web_search AS BIGINT) * price_6 AS DECIMAL(38, 18))), 0) AS entry_cost_units,
-       CAST(input_uncached AS BIGINT) + CAST(cache_read AS BIGINT) + CAST(cache_write_5m AS BIGINT) + CAST(cache_write_1h AS BIGINT) + CAST(output AS BIGINT) + CAST(web_search AS BIGINT) AS entry_quantity
+       coalesce(units_1, 0) + coalesce(units_2, 0) + coalesce(units_3, 0) + coalesce(units_4, 0) + coalesce(units_5, 0) + coalesce(units_6, 0) AS entry_cost_units,
+       quantity_1 + quantity_2 + quantity_3 + quantity_4 + quantity_5 + quantity_6 AS entry_quantity,
+       line_units12(logged_cost_usd) AS logged_units
 FROM (
-SELECT e.*,
+SELECT *,
+       line_units12(cost_1) AS units_1, line_units12(cost_2) AS units_2, line_units12(cost_3) AS units_3,
+       line_units12(cost_4) AS units_4, line_units12(cost_5) AS units_5, line_units12(cost_6) AS units_6
+FROM (
+SELECT *,
+       CAST(quantity_1 * price_1 AS DECIMAL(38, 18)) AS cost_1, CAST(quantity_2 * price_2 AS DECIMAL(38, 18)) AS cost_2,
+       CAST(quantity_3 * price_3 AS DECIMAL(38, 18)) AS cost_3, CAST(quantity_4 * price_4 AS DECIMAL(38, 18)) AS cost_4,
+       CAST(quantity_5 * price_5 AS DECIMAL(38, 18)) AS cost_5, CAST(quantity_6 * price_6 AS DECIMAL(38, 18)) AS cost_6
+FROM (
+SELECT e.* EXCLUDE (input_uncached, cache_read, cache_write_5m, cache_write_1h, output, web_search),
+       CAST(e.input_uncached AS BIGINT) AS quantity_1, CAST(e.cache_read AS BIGINT) AS quantity_2,
+       CAST(e.cache_write_5m AS BIGINT) AS quantity_3, CAST(e.cache_write_1h AS BIGINT) AS quantity_4,
+       CAST(e.output AS BIGINT) AS quantity_5, CAST(e.web_search AS BIGINT) AS quantity_6,
        r1.rate_id AS rate_1, coalesce(r1.contract_price_per_unit, r1.list_price_per_unit) AS price_1,
        r2.rate_id AS rate_2, coalesce(r2.contract_price_per_unit, r2.list_price_per_unit) AS price_2,
        r3.rate_id AS rate_3, coalesce(r3.contract_price_per_unit, r3.list_price_per_unit) AS price_3,
@@ -64,28 +73,29 @@ LEFT JOIN price_rate_ids r5 ON r5.segment_id = e.segment_id AND r5.token_type = 
       AND (r5.input_above = 0 OR e.input_total > r5.input_above) AND (r5.input_up_to IS NULL OR e.input_total <= r5.input_up_to)
 LEFT JOIN price_rate_ids r6 ON r6.segment_id = e.segment_id AND r6.token_type = 'web_search'
       AND (r6.input_above = 0 OR e.input_total > r6.input_above) AND (r6.input_up_to IS NULL OR e.input_total <= r6.input_up_to)
-);
+)));
 
 CREATE OR REPLACE TEMP VIEW priced_lines AS
 SELECT l.* EXCLUDE (rate_id),
        r.list_unit_price, r.list_per,
        CAST(l.quantity * r.list_price_per_unit AS DECIMAL(38, 18)) AS list_cost,
-       CAST(l.quantity * coalesce(r.contract_price_per_unit, r.list_price_per_unit) AS DECIMAL(38, 18)) AS contracted_cost,
        r.contract_unit_price, r.contract_per, r.contract_ref,
        r.rate_id IS NOT NULL AS priced
 FROM (
     SELECT * FROM (
-        SELECT e.* EXCLUDE (rate_1, price_1, rate_2, price_2, rate_3, price_3, rate_4, price_4, rate_5, price_5, rate_6, price_6),
+        SELECT e.* EXCLUDE (quantity_1, quantity_2, quantity_3, quantity_4, quantity_5, quantity_6,
+                            rate_1, price_1, rate_2, price_2, rate_3, price_3, rate_4, price_4, rate_5, price_5, rate_6, price_6,
+                            cost_1, cost_2, cost_3, cost_4, cost_5, cost_6, units_1, units_2, units_3, units_4, units_5, units_6),
                t.token_type,
-               CASE t.token_index
-                WHEN 1 THEN CAST(e.input_uncached AS BIGINT)
-                WHEN 2 THEN CAST(e.cache_read AS BIGINT)
-                WHEN 3 THEN CAST(e.cache_write_5m AS BIGINT)
-                WHEN 4 THEN CAST(e.cache_write_1h AS BIGINT)
-                WHEN 5 THEN CAST(e.output AS BIGINT)
-                WHEN 6 THEN CAST(e.web_search AS BIGINT)
-               END AS quantity,
-               CASE t.token_index WHEN 1 THEN e.rate_1 WHEN 2 THEN e.rate_2 WHEN 3 THEN e.rate_3 WHEN 4 THEN e.rate_4 WHEN 5 THEN e.rate_5 WHEN 6 THEN e.rate_6 END AS rate_id
+               CASE t.token_index WHEN 1 THEN e.quantity_1 WHEN 2 THEN e.quantity_2 WHEN 3 THEN e.quantity_3
+                                  WHEN 4 THEN e.quantity_4 WHEN 5 THEN e.quantity_5 WHEN 6 THEN e.quantity_6 END AS quantity,
+               CASE t.token_index WHEN 1 THEN e.rate_1 WHEN 2 THEN e.rate_2 WHEN 3 THEN e.rate_3
+                                  WHEN 4 THEN e.rate_4 WHEN 5 THEN e.rate_5 WHEN 6 THEN e.rate_6 END AS rate_id,
+               -- quantity × the contract price (else the list price) of the line's rate, computed per request above.
+               CASE t.token_index WHEN 1 THEN e.cost_1 WHEN 2 THEN e.cost_2 WHEN 3 THEN e.cost_3
+                                  WHEN 4 THEN e.cost_4 WHEN 5 THEN e.cost_5 WHEN 6 THEN e.cost_6 END AS contracted_cost,
+               CASE t.token_index WHEN 1 THEN e.units_1 WHEN 2 THEN e.units_2 WHEN 3 THEN e.units_3
+                                  WHEN 4 THEN e.units_4 WHEN 5 THEN e.units_5 WHEN 6 THEN e.units_6 END AS contracted_units
         FROM rated_entries e CROSS JOIN token_types t
     ) WHERE quantity > 0
 ) l
@@ -102,8 +112,8 @@ SELECT entry_id,
        catalogue_id, catalogue_version, rate_entry_id,
        logged_cost_usd,
        CASE WHEN logged_cost_usd IS NULL THEN NULL
-            WHEN entry_cost_units > 0 THEN CAST(line_units12(logged_cost_usd) * line_units12(coalesce(contracted_cost, 0)) // entry_cost_units AS DECIMAL(38, 0))
-            ELSE CAST(line_units12(logged_cost_usd) * quantity // entry_quantity AS DECIMAL(38, 0))
+            WHEN entry_cost_units > 0 THEN CAST(logged_units * coalesce(contracted_units, 0) // entry_cost_units AS DECIMAL(38, 0))
+            ELSE CAST(logged_units * quantity // entry_quantity AS DECIMAL(38, 0))
        END * 0.000000000001 AS logged_cost_share,
        source_sha256, source_line
 FROM priced_lines;
