@@ -65,6 +65,20 @@ public final class Allocator {
             fields.put(row.getString(1), lineFields);
         });
 
+        try (PreparedStatement insert = db.connection().prepareStatement("INSERT INTO rule_descriptions VALUES (?, ?, ?, ?, ?)")) {
+            for (int index = 0; index < rules.rules().size(); index++) {
+                Rule rule = rules.rules().get(index);
+                insert.setInt(1, index);
+                insert.setString(2, rule.id());
+                insert.setString(3, rule.method().id());
+                insert.setString(4, rule.owner());
+                insert.setString(5, describe(rule));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot record the rules: " + e.getMessage(), e);
+        }
         // The index of the first rule each pending line may still take.
         Map<String, Integer> pending = new TreeMap<>();
         lines.keySet().forEach(anchor -> pending.put(anchor, 0));
@@ -94,7 +108,7 @@ public final class Allocator {
                     batch.putAll(candidates);
                 }
                 appender.flush();
-                Set<String> allocated = evaluate(db, rules, currency, batch, lines, appender);
+                Set<String> allocated = evaluate(db, rules, currency, batch, lines);
                 batch.forEach((anchor, index) -> {
                     if (allocated.contains(anchor)) {
                         pending.remove(anchor);
@@ -124,7 +138,7 @@ public final class Allocator {
 
     /** Splits the lines of {@code batch} whose candidate rule has a positive basis; returns their anchors. */
     private static Set<String> evaluate(DuckDbSession db, RuleSet rules, String currency, Map<String, Integer> batch,
-                                        Map<String, OriginLine> lines, DuckDBAppender appender) throws SQLException {
+                                        Map<String, OriginLine> lines) throws SQLException {
         db.execute("CREATE OR REPLACE TEMP TABLE line_candidates (anchor_id VARCHAR, rule_index INTEGER, method VARCHAR, basis VARCHAR, \"window\" VARCHAR)");
         try (PreparedStatement insert = db.connection().prepareStatement("INSERT INTO line_candidates VALUES (?, ?, ?, ?, ?)")) {
             for (Map.Entry<String, Integer> candidate : batch.entrySet()) {
@@ -145,16 +159,21 @@ public final class Allocator {
             throw new IllegalStateException("Allocation error: rule " + rules.rules().get(row.getInt(2)).id() + " gives consumer "
                     + row.getString(3) + " the negative weight " + row.getBigDecimal(4).toPlainString() + " on line " + row.getString(1));
         });
-        AnchorSplitter splitter = new AnchorSplitter(rules, lines, appender);
-        db.query("""
-                SELECT anchor_id, rule_index, consumer_id, principal_id, feature, environment, weight, usage_unit,
-                       usage_quantity, usage_ref, usage_entry_count, rate_version, split_start, split_end
-                FROM candidate_weights WHERE weight > 0 ORDER BY anchor_id""", row -> splitter.accept(row.getString(1),
-                new WeightRow(row.getInt(2), row.getString(3), row.getString(4), row.getString(5), row.getString(6),
-                        row.getBigDecimal(7), row.getString(8), row.getBigDecimal(9), row.getString(10), row.getLong(11),
-                        row.getString(12), row.getString(13), row.getString(14))));
-        splitter.flush();
-        return splitter.allocated;
+        // Only what the split needs crosses into Java, and only the split's results come back (allocation_shares):
+        // every value through JDBC and the appender costs a native call, and the usage evidence (units, quantities,
+        // references, rate versions, split periods) stays in DuckDB, joined back to each share by its weight row.
+        try (DuckDBAppender shareAppender = ((DuckDBConnection) db.connection()).createAppender("main", "allocation_shares")) {
+            AnchorSplitter splitter = new AnchorSplitter(rules, lines, shareAppender);
+            db.query("""
+                    SELECT rowid, anchor_id, rule_index, consumer_id, principal_id, feature, environment, weight, split_start
+                    FROM candidate_weights WHERE weight > 0 ORDER BY anchor_id""", row -> splitter.accept(row.getString(2),
+                    new WeightRow(row.getLong(1), row.getInt(3), row.getString(4), row.getString(5), row.getString(6),
+                            row.getString(7), row.getBigDecimal(8), row.getString(9))));
+            splitter.flush();
+            shareAppender.flush();
+            db.execute(Sql.resource(Allocator.class, "allocation-shares.sql"));
+            return splitter.allocated;
+        }
     }
 
     /**
@@ -260,19 +279,17 @@ public final class Allocator {
         }
     }
 
-    record WeightRow(int ruleIndex, String consumerId, String principalId, String feature, String environment,
-                     BigDecimal weight, String usageUnit, BigDecimal usageQuantity, String usageRef, long usageEntryCount,
-                     String rateVersion, String splitStart, String splitEnd, boolean unallocated) {
-        WeightRow(int ruleIndex, String consumerId, String principalId, String feature, String environment,
-                  BigDecimal weight, String usageUnit, BigDecimal usageQuantity, String usageRef, long usageEntryCount,
-                  String rateVersion, String splitStart, String splitEnd) {
-            this(ruleIndex, consumerId, principalId, feature, environment, weight, usageUnit, usageQuantity, usageRef,
-                    usageEntryCount, rateVersion, splitStart, splitEnd, false);
+    /** A candidate's weight row as the split needs it; {@code weightRow} is its rowid in candidate_weights. */
+    record WeightRow(long weightRow, int ruleIndex, String consumerId, String principalId, String feature, String environment,
+                     BigDecimal weight, String splitStart, boolean unallocated) {
+        WeightRow(long weightRow, int ruleIndex, String consumerId, String principalId, String feature, String environment,
+                  BigDecimal weight, String splitStart) {
+            this(weightRow, ruleIndex, consumerId, principalId, feature, environment, weight, splitStart, false);
         }
 
         /** The variance a direct rule with {@code variance: unallocated} leaves unallocated, as a weight. */
         static WeightRow unallocatedVariance(int ruleIndex, BigDecimal variance) {
-            return new WeightRow(ruleIndex, null, null, null, null, variance, null, null, null, 0, null, null, null, true);
+            return new WeightRow(-1, ruleIndex, null, null, null, null, variance, null, true);
         }
 
         /**
@@ -314,20 +331,13 @@ public final class Allocator {
         for (int i = 0; i < rows.size(); i++) {
             WeightRow row = rows.get(i);
             AllocatedShare share = shares.get(i);
-            String note = (row.unallocated() ? "the line's variance over its ledger, left unallocated by " + describe(rule)
-                    : "split by " + describe(rule)) + varianceNote
-                    + (share.unitPriceIdentityKept() ? "; list and contracted cost = unit price x row pricing quantity"
-                    : "; list and contracted cost split like billed cost (origin has no unit-price identity)");
             appender.beginRow()
-                    .append(origin.anchorId()).append(rule.id()).append(row.unallocated() ? "unallocated" : rule.method().id())
-                    .append(rule.owner()).append(keys.get(i))
-                    .append(row.consumerId()).append(row.principalId()).append(row.feature()).append(row.environment())
-                    .append(row.unallocated() ? null : row.consumerId() == null ? "unattributed" : row.consumerId())
+                    .append(row.unallocated() ? null : row.weightRow()).append(origin.anchorId()).append(row.ruleIndex())
+                    .append(row.unallocated()).append(keys.get(i))
                     .append(share.ratio()).append(column(share.billedCost())).append(column(share.effectiveCost()))
                     .append(column(share.listCost())).append(column(share.contractedCost())).append(column(share.pricingQuantity()))
-                    .append(column(share.consumedQuantity())).append(row.usageUnit()).append(column(row.usageQuantity()))
-                    .append(row.usageRef()).append(row.usageEntryCount()).append(row.rateVersion()).append(note)
-                    .append(row.splitStart()).append(row.splitEnd())
+                    .append(column(share.consumedQuantity())).append(share.unitPriceIdentityKept())
+                    .append(varianceNote.isEmpty() ? null : varianceNote)
                     .endRow();
         }
     }

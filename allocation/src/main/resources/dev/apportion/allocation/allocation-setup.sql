@@ -47,6 +47,18 @@ CREATE OR REPLACE TABLE allocation_rows (
     -- The bounded period a fixed split's ratio applies to (ISO-8601 UTC); null: the line's charge period.
     split_period_start VARCHAR, split_period_end VARCHAR);
 
+-- The rules by index, as allocation rows name and describe them (filled once by Allocator).
+CREATE OR REPLACE TEMP TABLE rule_descriptions (rule_index INTEGER, rule_id VARCHAR, method VARCHAR, owner VARCHAR, description VARCHAR);
+
+-- The split's results per batch, appended by Allocator: each share of a line with its candidate weight row (a rowid
+-- of candidate_weights; null for the variance a direct rule leaves unallocated). allocation-shares.sql joins the
+-- weight rows' evidence back and moves them to allocation_rows.
+CREATE OR REPLACE TABLE allocation_shares (
+    weight_row BIGINT, anchor_id VARCHAR, rule_index INTEGER, unallocated BOOLEAN, row_key VARCHAR,
+    split_ratio DECIMAL(38, 12), billed_cost DECIMAL(38, 18), effective_cost DECIMAL(38, 18),
+    list_cost DECIMAL(38, 18), contracted_cost DECIMAL(38, 18), pricing_quantity DECIMAL(38, 18),
+    consumed_quantity DECIMAL(38, 18), unit_price_identity_kept BOOLEAN, variance_note VARCHAR);
+
 -- Weights of residual rules with a fixed split, per consumer and split period (filled per batch by Allocator).
 -- DECIMAL(38, 18) like every other weight: DuckDB types a UNION of DECIMAL(38, 18) and DECIMAL(38, 2) as
 -- DECIMAL(38, 2), which would round the other branches' weights (a cost weight of 0.0025 became 0.00).
