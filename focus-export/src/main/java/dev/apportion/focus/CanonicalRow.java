@@ -16,7 +16,6 @@ public final class CanonicalRow {
             CREATE OR REPLACE TEMP MACRO canon_text(s) AS CASE WHEN s IS NULL THEN '\\N'
                 WHEN contains(s, '\\') OR contains(s, chr(9)) OR contains(s, chr(10)) OR contains(s, chr(13))
                 THEN replace(replace(replace(replace(s, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r') ELSE s END;
-            CREATE OR REPLACE TEMP MACRO canon_decimal(d) AS coalesce(CASE WHEN plain_decimal(d) = '-0' THEN '0' ELSE plain_decimal(d) END, '\\N');
             CREATE OR REPLACE TEMP MACRO canon_instant(t) AS coalesce(iso_instant(t), '\\N');
             CREATE OR REPLACE TEMP MACRO canon_integer(i) AS coalesce(CAST(i AS VARCHAR), '\\N')""";
 
@@ -32,8 +31,8 @@ public final class CanonicalRow {
         return columns.stream().map(column -> {
             String quoted = "\"" + column.name() + "\"";
             if (column.duckDbType().startsWith("DECIMAL")) {
-                // As canon_decimal, with one cast: the text of a DECIMAL is never -0. Cast to the declared type first, so
-                // a file whose column has another type (verify reads what it is given) is still read at that scale.
+                // Plain, with trailing zeros stripped, in one cast (the text of a DECIMAL is never -0). Cast to the declared
+                // type first, so a file whose column has another type (verify reads what it is given) is read at that scale.
                 return "coalesce(" + SpreadsheetCsv.plainDecimal("CAST(" + quoted + " AS " + column.duckDbType() + ")", column.duckDbType()) + ", '\\N')";
             } else if (column.duckDbType().equals("TIMESTAMPTZ")) {
                 return "canon_instant(" + quoted + ")";
