@@ -36,12 +36,28 @@ public final class Allocator {
                    coalesce(ContractedCost, BilledCost), ListUnitPrice, ContractedUnitPrice, PricingQuantity, ConsumedQuantity
             FROM invoice_lines ORDER BY anchor_id""";
 
+    /**
+     * Cost lines per batch of the row-key aggregation: each row key's cost line ids are held in memory until its
+     * usage reference is hashed, about 50 bytes a line, so a batch of this size stays near half a gigabyte.
+     */
+    static final long COST_LINES_PER_BATCH = 12_000_000;
+
     private Allocator() {
     }
 
     public static void allocate(DuckDbSession db, RuleSet rules, String currency) {
+        allocate(db, rules, currency, COST_LINES_PER_BATCH);
+    }
+
+    static void allocate(DuckDbSession db, RuleSet rules, String currency, long costLinesPerBatch) {
         boolean tagged = db.queryLong("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'invoice_lines' AND column_name = 'Tags'") > 0;
         db.execute(Sql.resource(Allocator.class, "allocation-setup.sql").bindRaw("tags", tagged ? "i.Tags" : "NULL::VARCHAR"));
+        long costLines = db.queryLong("SELECT count(*) FROM anchored_cost_lines");
+        long batches = Math.max(1, (costLines + costLinesPerBatch - 1) / costLinesPerBatch);
+        for (long batch = 0; batch < batches; batch++) {
+            db.execute("INSERT INTO anchor_usage FROM anchor_usage_batch(" + batch + ", " + batches + ")");
+        }
+        db.execute(Sql.resource(Allocator.class, "anchor-usage-rates.sql"));
         Map<String, OriginLine> lines = new TreeMap<>();
         db.query(SELECTED_LINES, row -> lines.put(row.getString(1), new OriginLine(row.getString(1), row.getInt(2),
                 row.getBigDecimal(3), row.getBigDecimal(4), row.getBigDecimal(5), row.getBigDecimal(6),

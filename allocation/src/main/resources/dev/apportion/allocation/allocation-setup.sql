@@ -4,31 +4,20 @@
 -- versions are nearly always one per row key; only row keys with several get the full distinct list.
 -- The usage reference hashes the row key's sorted cost line ids. The ids themselves are not kept: export lists
 -- them by joining the ledger lines to these row keys (evidence/usage-refs.parquet).
-CREATE OR REPLACE TEMP TABLE anchor_usage AS
+-- The ids of a row key must be in memory together, so Allocator runs this for one batch of anchors at a time
+-- (anchor_usage_batch(b, n): the anchors whose hash is b modulo n): at 100M requests the whole month's id lists
+-- (about 12 GB) spilled until the disk was full. A row key lies in one anchor, so batches never split one.
+CREATE OR REPLACE TEMP MACRO anchor_usage_batch(batch, batches) AS TABLE
 SELECT anchor_id, consumer_id, principal_id, feature, environment,
        sum(contracted_cost) AS cost, sum(quantity) AS tokens, count(*) AS requests,
        min(catalogue_id || ':' || catalogue_version) AS rate_version,
        max(catalogue_id || ':' || catalogue_version) AS last_rate_version,
-       -- A sorted list joined afterwards: faster in DuckDB than string_agg(... ORDER BY ...).
-       'sha256:' || sha256(array_to_string(list(cost_line_id ORDER BY cost_line_id), chr(10))) AS usage_ref
-FROM anchored_cost_lines WHERE anchor_id IS NOT NULL
+       -- Each list sorted once it is complete: cheaper in DuckDB than string_agg(... ORDER BY ...).
+       'sha256:' || sha256(array_to_string(list_sort(list(cost_line_id)), chr(10))) AS usage_ref
+FROM anchored_cost_lines WHERE anchor_id IS NOT NULL AND hash(anchor_id) % batches = batch
 GROUP BY anchor_id, consumer_id, principal_id, feature, environment;
 
-UPDATE anchor_usage u SET rate_version = v.rate_version
-FROM (
-    SELECT c.anchor_id, c.consumer_id, c.principal_id, c.feature, c.environment,
-           string_agg(DISTINCT c.catalogue_id || ':' || c.catalogue_version, ',' ORDER BY c.catalogue_id || ':' || c.catalogue_version) AS rate_version
-    FROM anchored_cost_lines c
-    SEMI JOIN (SELECT * FROM anchor_usage WHERE rate_version <> last_rate_version) m
-      ON m.anchor_id = c.anchor_id AND m.consumer_id IS NOT DISTINCT FROM c.consumer_id AND m.principal_id IS NOT DISTINCT FROM c.principal_id
-     AND m.feature IS NOT DISTINCT FROM c.feature AND m.environment IS NOT DISTINCT FROM c.environment
-    GROUP BY ALL
-) v
-WHERE u.rate_version <> u.last_rate_version
-  AND v.anchor_id = u.anchor_id AND v.consumer_id IS NOT DISTINCT FROM u.consumer_id AND v.principal_id IS NOT DISTINCT FROM u.principal_id
-  AND v.feature IS NOT DISTINCT FROM u.feature AND v.environment IS NOT DISTINCT FROM u.environment;
-
-ALTER TABLE anchor_usage DROP COLUMN last_rate_version;
+CREATE OR REPLACE TEMP TABLE anchor_usage AS FROM anchor_usage_batch(0, 1) LIMIT 0;
 
 CREATE OR REPLACE TEMP TABLE line_fields AS
 SELECT i.anchor_id, i.ChargeCategory AS charge_category, CAST(coalesce(u.has_usage, false) AS VARCHAR) AS has_usage,

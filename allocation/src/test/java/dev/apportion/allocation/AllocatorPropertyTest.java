@@ -107,11 +107,51 @@ class AllocatorPropertyTest {
         assertThat(first).hasSizeGreaterThan(10_000).isEqualTo(shuffled);
     }
 
+    @Test
+    void allocate_rowKeysAggregatedInBatchesOfAnchors_givesTheSameRowsAsOneBatch() {
+        RuleSet rules = RuleSet.parse(YAMLMapper.builder().build().readTree(DEFAULT_RULES));
+
+        List<String> whole = allocate(rules, "anchor_id", directory.resolve("whole"));
+        // About 15,000 cost lines: five or more batches, each with whole anchors only.
+        List<String> batched = allocate(rules, "anchor_id", directory.resolve("batched"), 3_000);
+
+        assertThat(batched).hasSizeGreaterThan(10_000).isEqualTo(whole);
+    }
+
+    @Test
+    void allocate_usageReference_isTheSha256OfTheRowKeysSortedCostLineIds() throws Exception {
+        RuleSet rules = RuleSet.parse(YAMLMapper.builder().build().readTree(DEFAULT_RULES));
+        try (DuckDbSession db = DuckDbSession.open(directory.resolve("reference"))) {
+            db.execute(MONTH.replace("${seed}", "20261122").replace("${order}", "hash(anchor_id, 'shuffle')"));
+            Allocator.allocate(db, rules, "USD", 3_000);
+
+            // The row key with the most cost lines, its ids sorted and hashed here, independently of the SQL.
+            List<String> key = new ArrayList<>();
+            db.query("""
+                    SELECT anchor_id, consumer_id, principal_id, feature, usage_ref FROM anchor_usage
+                    WHERE consumer_id IS NOT NULL ORDER BY requests DESC, anchor_id, consumer_id, principal_id, feature LIMIT 1""",
+                    row -> key.addAll(List.of(row.getString(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5))));
+            List<String> ids = new ArrayList<>();
+            db.query("SELECT cost_line_id FROM anchored_cost_lines WHERE anchor_id = '" + key.get(0) + "' AND consumer_id = '" + key.get(1)
+                    + "' AND principal_id = '" + key.get(2) + "' AND feature = '" + key.get(3) + "'", row -> ids.add(row.getString(1)));
+            ids.sort(null);
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(String.join("\n", ids).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+            assertThat(ids).hasSizeGreaterThan(1);
+            assertThat(key.get(4)).isEqualTo("sha256:" + java.util.HexFormat.of().formatHex(digest));
+        }
+    }
+
     /** Allocates the month with rows inserted in {@code order}; checks the properties; returns the rows as text. */
     private static List<String> allocate(RuleSet rules, String order, Path home) {
+        return allocate(rules, order, home, Allocator.COST_LINES_PER_BATCH);
+    }
+
+    private static List<String> allocate(RuleSet rules, String order, Path home, long costLinesPerBatch) {
         try (DuckDbSession db = DuckDbSession.open(home)) {
             db.execute(MONTH.replace("${seed}", "20261122").replace("${order}", order));
-            Allocator.allocate(db, rules, "USD");
+            Allocator.allocate(db, rules, "USD", costLinesPerBatch);
 
             // Conservation, per line and per column.
             String conservation = """
