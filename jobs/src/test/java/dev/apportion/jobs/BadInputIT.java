@@ -50,9 +50,7 @@ class BadInputIT {
         assertThat(record.path("rowsRejected").asLong()).isEqualTo(4);
         assertThat(record.path("rowsDuplicate").asLong()).isEqualTo(1);
 
-        List<List<Object>> rejects = TestHome.query("SELECT location, \"column\", reason_code FROM read_parquet('"
-                + test.home.rowRejects().resolve(record.path("sha256").asString() + ".parquet") + "') ORDER BY location");
-        assertThat(rejects).containsExactlyInAnyOrder(
+        assertThat(rejects(test, record)).containsExactlyInAnyOrder(
                 List.of("line 3", "input_tokens", "negative_value"),
                 List.of("line 5", "consumer_id", "invalid_encoding"),
                 List.of("line 6", "cache_read_tokens", "cache_exceeds_input"),
@@ -60,6 +58,49 @@ class BadInputIT {
                 List.of("line 8", "request_id", "duplicate"));
         assertThat(Files.exists(test.home.archived(record.path("sha256").asString(), "requests.csv"))).isTrue();
         assertThat(test.home.inbox()).isEmptyDirectory();
+    }
+
+    @Test
+    void ingest_fileTheParserReadsWhole_namesEachRejectByItsLine() throws Exception {
+        TestHome test = TestHome.init(directory);
+        test.drop("requests.csv", HEADER
+                + "ok-1,2026-05-01T00:00:00Z,openai,gpt-4o,tenant:A,100,10,5\n"
+                + "neg-1,2026-05-01T00:00:01Z,openai,gpt-4o,tenant:A,-5,0,5\n"
+                + "ok-2,2026-05-01T00:00:02Z,openai,gpt-4o,tenant:B,100,0,5\n"
+                + "ok-1,2026-05-01T00:00:05Z,openai,gpt-4o,tenant:A,100,0,5\n"
+                + "time-1,yesterday,openai,gpt-4o,tenant:A,10,0,1\n"
+                + "ok-3,2026-05-01T00:00:06Z,openai,gpt-4o,tenant:C,7,0,1\n");
+
+        assertThat(test.run("ingest", "--home", directory.toString())).as(test.lastErr).isEqualTo(5);
+
+        JsonNode record = onlyRecord(test);
+        assertThat(List.of(record.path("rowsRead").asLong(), record.path("rowsAccepted").asLong(),
+                record.path("rowsRejected").asLong(), record.path("rowsDuplicate").asLong())).containsExactly(6L, 3L, 2L, 1L);
+        assertThat(rejects(test, record)).containsExactlyInAnyOrder(
+                List.of("line 3", "input_tokens", "negative_value"),
+                List.of("line 5", "request_id", "duplicate"),
+                List.of("line 6", "occurred_at", "invalid_timestamp"));
+        assertThat(TestHome.query("SELECT request_id, source_line FROM read_parquet('" + test.home.ledgerPartition(java.time.YearMonth.of(2026, 5))
+                + "/*.parquet') ORDER BY source_line")).containsExactly(List.of("ok-1", 2L), List.of("ok-2", 4L), List.of("ok-3", 7L));
+    }
+
+    @Test
+    void ingest_lineBreakInsideAQuotedCell_numbersLaterRecordsByTheirPhysicalLine() throws Exception {
+        TestHome test = TestHome.init(directory);
+        test.drop("requests.csv", "request_id,occurred_at,provider,model,consumer_id,input_tokens,cache_read_tokens,output_tokens,note\n"
+                + "ok-1,2026-05-01T00:00:00Z,openai,gpt-4o,tenant:A,100,10,5,\"two\nlines\"\n"
+                + "neg-1,2026-05-01T00:00:01Z,openai,gpt-4o,tenant:A,-5,0,5,\n"
+                + "ok-2,2026-05-01T00:00:02Z,openai,gpt-4o,tenant:B,100,0,5,\"three\nphysical\nlines\"\n"
+                + "time-1,yesterday,openai,gpt-4o,tenant:A,10,0,1,\n");
+
+        assertThat(test.run("ingest", "--home", directory.toString())).as(test.lastErr).isEqualTo(5);
+
+        JsonNode record = onlyRecord(test);
+        assertThat(List.of(record.path("rowsRead").asLong(), record.path("rowsAccepted").asLong(),
+                record.path("rowsRejected").asLong())).containsExactly(4L, 2L, 2L);
+        assertThat(rejects(test, record)).containsExactlyInAnyOrder(
+                List.of("line 4", "input_tokens", "negative_value"),
+                List.of("line 8", "occurred_at", "invalid_timestamp"));
     }
 
     @Test
@@ -104,6 +145,11 @@ class BadInputIT {
         assertThat(test.run("ingest")).isEqualTo(2);
         assertThat(test.lastErr).contains("--home").doesNotContain("Exception");
         assertThat(test.run("close", "--period", "2026-13", "--home", directory.toString())).isEqualTo(2);
+    }
+
+    private static List<List<Object>> rejects(TestHome test, JsonNode record) throws Exception {
+        return TestHome.query("SELECT location, \"column\", reason_code FROM read_parquet('"
+                + test.home.rowRejects().resolve(record.path("sha256").asString() + ".parquet") + "') ORDER BY location");
     }
 
     private static JsonNode onlyRecord(TestHome test) throws Exception {

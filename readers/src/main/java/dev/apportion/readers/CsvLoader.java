@@ -13,18 +13,17 @@ final class CsvLoader {
     private CsvLoader() {
     }
 
+    /** The line a CSV file's first record starts on, after its header. */
+    static final int FIRST_DELIMITED_LINE = 2;
+
     /** A CSV file with a header row and the sniffed delimiter. */
     static void loadDelimited(DuckDbSession db, SourceFile source, Sniff sniff) {
         String lineBreaks = sniff.columns().stream()
                 .map(column -> "coalesce(length(" + quoted(column) + ") - length(replace(" + quoted(column)
                         + ", chr(10), '')), 0)")
                 .collect(Collectors.joining(" + "));
-        String anyLineBreak = sniff.columns().stream()
-                .map(column -> "coalesce(contains(" + quoted(column) + ", chr(10)), false)")
-                .collect(Collectors.joining(" OR "));
-        String options = "header = true, all_varchar = true, delim = " + Sql.literal(String.valueOf(sniff.delimiter()))
-                + ", quote = '\"', escape = '\"'";
-        load(db, source, sniff, options, 2, lineBreaks.isEmpty() ? "0" : lineBreaks, anyLineBreak.isEmpty() ? "false" : anyLineBreak);
+        load(db, source, sniff, delimitedOptions(sniff), FIRST_DELIMITED_LINE, lineBreaks.isEmpty() ? "0" : lineBreaks,
+                anyLineBreak(sniff.columns()));
     }
 
     /** JSON lines: each line as one text column {@code record}, no quoting, no header. */
@@ -33,12 +32,42 @@ final class CsvLoader {
                 + "quote = '', escape = ''", 1, "0", "false");
     }
 
+    /**
+     * The scan of a CSV file as text in file order. Records the parser refuses (invalid UTF-8, a wrong number of
+     * columns, a truncated last line) go to {@code csv_errors} with their line, never silently dropped.
+     */
+    static String delimitedScan(SourceFile source, Sniff sniff) {
+        return scan(source, sniff, delimitedOptions(sniff));
+    }
+
+    /** Whether a record of a CSV file with these columns has a line break inside a cell. */
+    static String anyLineBreak(List<String> columns) {
+        return columns.isEmpty() ? "false" : columns.stream()
+                .map(column -> "coalesce(contains(" + quoted(column) + ", chr(10)), false)")
+                .collect(Collectors.joining(" OR "));
+    }
+
+    private static String delimitedOptions(Sniff sniff) {
+        return "header = true, all_varchar = true, delim = " + Sql.literal(String.valueOf(sniff.delimiter()))
+                + ", quote = '\"', escape = '\"'";
+    }
+
+    private static String scan(SourceFile source, Sniff sniff, String options) {
+        return "read_csv(" + Sql.literal(source.path().toAbsolutePath().toString()) + ", " + options + ", compression = "
+                + Sql.literal(sniff.gzip() ? "gzip" : "none") + ", store_rejects = true, rejects_table = 'csv_errors', "
+                + "rejects_scan = 'csv_scans', strict_mode = true, sample_size = -1)";
+    }
+
+    /** Drops the parser's refusals of an earlier scan, which a new scan would otherwise add to. */
+    static void dropParserRejects(DuckDbSession db) {
+        db.execute("DROP TABLE IF EXISTS csv_errors");
+        db.execute("DROP TABLE IF EXISTS csv_scans");
+    }
+
     private static void load(DuckDbSession db, SourceFile source, Sniff sniff, String options, int firstLine, String lineBreaks,
                              String anyLineBreak) {
-        db.execute(Sql.resource(CsvLoader.class, "csv-load.sql")
-                .bind("path", source.path())
-                .bindRaw("options", options)
-                .bind("compression", sniff.gzip() ? "gzip" : "none"));
+        dropParserRejects(db);
+        db.execute(Sql.resource(CsvLoader.class, "csv-load.sql").bindRaw("scan", scan(source, sniff, options)));
         // The common file has no refused line and no line break inside a cell: its line numbers follow from the
         // row order, without the window over the whole file that the general case needs.
         boolean simple = db.queryLong("SELECT count(*) FROM csv_errors") == 0

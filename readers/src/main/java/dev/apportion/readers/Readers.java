@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -96,7 +97,10 @@ public final class Readers {
         Sniff sniff = Sniff.of(db, source);
         InputFormat format = detect(source, sniff);
         db.execute("CREATE OR REPLACE TEMP TABLE rejects (location VARCHAR, \"column\" VARCHAR, reason_code VARCHAR, reason VARCHAR)");
-        long rowsRead = RawRows.load(db, source, sniff);
+        // The request log is most of a month's rows: as CSV it streams from the parser into the checks when it can.
+        OptionalLong streamed = format.family() == InputFormat.Family.REQUEST_LOG && sniff.container() == Sniff.Container.CSV
+                ? RequestLogReader.validateStreamed(db, source, sniff, committedLedgerFiles) : OptionalLong.empty();
+        long rowsRead = streamed.isPresent() ? streamed.getAsLong() : RawRows.load(db, source, sniff);
         if (format.kind() == InputFormat.Kind.PROVIDER_USAGE) {
             rowsRead = ProviderUsageReader.read(db, source, format);
             if (rowsRead == 0) {
@@ -109,6 +113,9 @@ public final class Readers {
                 case PARQUET -> " has columns but no rows";
                 default -> " has a header but no rows (line 1 is the only line)";
             });
+        }
+        if (streamed.isPresent()) {
+            return stage(db, home, source, format, rowsRead, home::ledgerPartition);
         }
         Function<YearMonth, Path> partition;
         switch (format.family()) {

@@ -5,6 +5,7 @@ import dev.apportion.ledger.ProviderIds;
 import dev.apportion.ledger.Sql;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
@@ -37,6 +38,55 @@ final class RequestLogReader {
      * input tokens, provider ids, ISO-8601 instants with a zone) and {@code tags} (a JSON object or null).
      */
     static void validateText(DuckDbSession db, SourceFile source, List<Path> committedLedgerFiles) {
+        loadExistingKeys(db, committedLedgerFiles);
+        Path checked = check(db, "false");
+        finish(db, source, "SELECT * EXCLUDE (_line_break) FROM read_parquet(" + Sql.literal(checked.toAbsolutePath().toString()) + ")");
+    }
+
+    /**
+     * A CSV request log in one streamed pass: the text goes straight from the parser into the checks, where the
+     * general path first copies the whole file into a table of text (at 100M requests 22 GB, spilled to disk). The
+     * records are numbered afterwards by their order in the checked file, which holds only when the parser refused
+     * no line and no cell has a line break; otherwise nothing is kept, and the caller takes the general path.
+     *
+     * @return the records read, or empty when the file needs the general path
+     */
+    static OptionalLong validateStreamed(DuckDbSession db, SourceFile source, Sniff sniff, List<Path> committedLedgerFiles) {
+        loadExistingKeys(db, committedLedgerFiles);
+        CsvLoader.dropParserRejects(db);
+        db.execute("CREATE OR REPLACE TEMP VIEW request_text AS SELECT NULL::VARCHAR AS _location, NULL::BIGINT AS _position, "
+                + columnText(sniff.columns()) + ", " + CsvLoader.anyLineBreak(sniff.columns()) + " AS _line_break FROM "
+                + CsvLoader.delimitedScan(source, sniff));
+        Path checked = check(db, "_line_break");
+        String file = Sql.literal(checked.toAbsolutePath().toString());
+        if (db.queryLong("SELECT count(*) FROM csv_errors") > 0
+                || db.queryLong("SELECT count(*) FROM (SELECT 1 FROM read_parquet(" + file + ") WHERE _line_break LIMIT 1)") > 0) {
+            return OptionalLong.empty();
+        }
+        String line = "file_row_number + " + CsvLoader.FIRST_DELIMITED_LINE;
+        finish(db, source, "SELECT * EXCLUDE (_line_break, file_row_number) REPLACE ('line ' || (" + line + ") AS _location, "
+                + line + " AS _position) FROM read_parquet(" + file + ", file_row_number = true)");
+        return OptionalLong.of(db.queryLong("SELECT count(*) FROM read_parquet(" + file + ")"));
+    }
+
+    /** Types and checks {@code request_text} into a scratch Parquet file, in file order (request-check.sql). */
+    private static Path check(DuckDbSession db, String lineBreak) {
+        Path checked = db.scratchFile("request-checked.parquet");
+        db.execute(Sql.resource(RequestLogReader.class, "request-check.sql")
+                .bind("checked_file", checked)
+                .bindRaw("line_break", lineBreak)
+                .bindRaw("canonical_provider", ProviderIds.canonicalSql("provider")));
+        return checked;
+    }
+
+    /** Duplicates, corrections and the accepted view over the checked file, read by {@code checked} (request-log.sql). */
+    private static void finish(DuckDbSession db, SourceFile source, String checked) {
+        db.execute(Sql.resource(RequestLogReader.class, "request-log.sql")
+                .bindRaw("checked", checked)
+                .bind("source_sha256", source.sha256()));
+    }
+
+    private static void loadExistingKeys(DuckDbSession db, List<Path> committedLedgerFiles) {
         if (committedLedgerFiles.isEmpty()) {
             db.execute("CREATE OR REPLACE TEMP TABLE existing_request_keys (provider VARCHAR, request_id VARCHAR, occurred_at TIMESTAMPTZ)");
         } else {
@@ -44,10 +94,6 @@ final class RequestLogReader {
                             + "SELECT provider, request_id, min(occurred_at) AS occurred_at FROM read_parquet(${files}) GROUP BY ALL")
                     .bindList("files", committedLedgerFiles.stream().map(path -> path.toAbsolutePath().toString()).toList()));
         }
-        db.execute(Sql.resource(RequestLogReader.class, "request-log.sql")
-                .bind("checked_file", db.scratchFile("request-checked.parquet"))
-                .bindRaw("canonical_provider", ProviderIds.canonicalSql("provider"))
-                .bind("source_sha256", source.sha256()));
     }
 
     /** CSV and Parquet: the contract's columns by name; the others, when not empty, as tags. */
