@@ -102,7 +102,8 @@ final class CloseStages {
             Reconciler.anchor(db);
             write(db, "invoice_lines", stage("invoice-lines.parquet"));
             write(db, "provider_usage", stage("provider-usage.parquet"));
-            write(db, "(SELECT " + LEDGER_LINE_COLUMNS + " FROM anchored_cost_lines)", stage(LEDGER_LINES));
+            // In no particular order: no reader of the cost lines depends on it.
+            writeUnordered(db, "(SELECT " + LEDGER_LINE_COLUMNS + " FROM anchored_cost_lines)", stage(LEDGER_LINES));
             checkCompleteness(db, state, config);
         }
     }
@@ -628,7 +629,17 @@ final class CloseStages {
     /** Writes a stage file: Snappy, since a stage file is read once or twice and deleted at publish (cheaper than zstd). */
     private void write(DuckDbSession db, String table, Path target) {
         Path temporary = AtomicFiles.temporaryFor(target);
-        db.execute(Sql.of("COPY (SELECT * FROM " + table + ") TO ${target} (FORMAT parquet, COMPRESSION snappy)").bind("target", temporary));
+        db.execute(stageCopy(table, temporary));
         AtomicFiles.move(temporary, target);
+    }
+
+    private void writeUnordered(DuckDbSession db, String table, Path target) {
+        Path temporary = AtomicFiles.temporaryFor(target);
+        db.executeUnordered(stageCopy(table, temporary));
+        AtomicFiles.move(temporary, target);
+    }
+
+    private static Sql stageCopy(String table, Path temporary) {
+        return Sql.of("COPY (SELECT * FROM " + table + ") TO ${target} (FORMAT parquet, COMPRESSION snappy)").bind("target", temporary);
     }
 }

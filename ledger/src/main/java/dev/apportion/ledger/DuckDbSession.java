@@ -98,6 +98,19 @@ public final class DuckDbSession implements AutoCloseable {
         execute(sql.text());
     }
 
+    /**
+     * Runs {@code sql} without keeping its inputs' row order: for writes whose row order carries no meaning (a
+     * ledger file, a stage file of cost lines). DuckDB's order-preserving Parquet write cost about a third more.
+     */
+    public void executeUnordered(Sql sql) {
+        execute("SET preserve_insertion_order = false");
+        try {
+            execute(sql);
+        } finally {
+            execute("SET preserve_insertion_order = true");
+        }
+    }
+
     public long queryLong(String sql) {
         long started = System.nanoTime();
         try (Statement jdbc = connection.createStatement(); ResultSet rs = jdbc.executeQuery(sql)) {

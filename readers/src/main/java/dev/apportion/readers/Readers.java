@@ -171,12 +171,17 @@ public final class Readers {
             Path target = partition.apply(period).resolve(stagedName(source.sha256(), format.kind()));
             Path temporary = AtomicFiles.temporaryFor(target);
             mkdirs(target.getParent());
-            // Request logs stream in the order they were read (no sort: at tens of millions of wide rows the sort cost
+            // Request logs are written in no particular order (no sort: at tens of millions of wide rows the sort cost
             // more than the rest of the ingest together); the row order of a ledger file carries no meaning.
-            db.execute(Sql.of("COPY (SELECT * EXCLUDE (period) FROM accepted WHERE period = ${period}"
+            Sql copy = Sql.of("COPY (SELECT * EXCLUDE (period) FROM accepted WHERE period = ${period}"
                             + (format.kind() == InputFormat.Kind.USAGE ? "" : " ORDER BY source_line")
                             + ") TO ${target} (FORMAT parquet, COMPRESSION zstd)")
-                    .bind("period", period.toString()).bind("target", temporary));
+                    .bind("period", period.toString()).bind("target", temporary);
+            if (format.kind() == InputFormat.Kind.USAGE) {
+                db.executeUnordered(copy);
+            } else {
+                db.execute(copy);
+            }
             staged.add(new ReadOutcome.StagedFile(temporary, target));
         }
         long duplicates = db.queryLong("SELECT count(*) FROM rejects WHERE reason_code = 'duplicate'");
