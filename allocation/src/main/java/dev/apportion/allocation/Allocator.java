@@ -180,11 +180,8 @@ public final class Allocator {
         // references, rate versions, split periods) stays in DuckDB, joined back to each share by its weight row.
         try (DuckDBAppender shareAppender = ((DuckDBConnection) db.connection()).createAppender("main", "allocation_shares")) {
             AnchorSplitter splitter = new AnchorSplitter(rules, lines, shareAppender);
-            db.query("""
-                    SELECT rowid, anchor_id, rule_index, consumer_id, principal_id, feature, environment, weight, split_start
-                    FROM candidate_weights WHERE weight > 0 ORDER BY anchor_id""", row -> splitter.accept(row.getString(2),
-                    new WeightRow(row.getLong(1), row.getInt(3), row.getString(4), row.getString(5), row.getString(6),
-                            row.getString(7), row.getBigDecimal(8), row.getString(9))));
+            db.query("SELECT rowid, anchor_id, rule_index, " + ROW_KEY + " AS row_key, weight FROM candidate_weights WHERE weight > 0 ORDER BY anchor_id",
+                    row -> splitter.accept(row.getString(2), new WeightRow(row.getLong(1), row.getInt(3), row.getString(4), row.getBigDecimal(5))));
             splitter.flush();
             shareAppender.flush();
             db.execute(Sql.resource(Allocator.class, "allocation-shares.sql"));
@@ -295,34 +292,32 @@ public final class Allocator {
         }
     }
 
+    /**
+     * The row key of a candidate weight row: (consumer, principal, feature, environment, and the split period start
+     * when there is one) as one string whose code-point order is the tuple order, nulls first (DESIGN §8). Each part
+     * is U+0001 and its text, or U+0000 for null; parts are joined by U+0000. Built in SQL, so one string per
+     * weight row crosses into Java instead of its five parts.
+     */
+    static final String ROW_KEY = "concat_ws(chr(0), " + String.join(", ",
+            keyPart("consumer_id"), keyPart("principal_id"), keyPart("feature"), keyPart("environment"),
+            "CASE WHEN split_start IS NOT NULL THEN chr(1) || split_start END") + ")";
+
+    /** The row key of the variance a direct rule with {@code variance: unallocated} leaves unallocated. */
+    static final String UNALLOCATED_ROW_KEY = String.join("\u0000", "\u0000", "\u0000", "\u0000", "\u0000", "\u0000", "\u0001unallocated");
+
+    private static String keyPart(String column) {
+        return "CASE WHEN " + column + " IS NULL THEN chr(0) ELSE chr(1) || " + column + " END";
+    }
+
     /** A candidate's weight row as the split needs it; {@code weightRow} is its rowid in candidate_weights. */
-    record WeightRow(long weightRow, int ruleIndex, String consumerId, String principalId, String feature, String environment,
-                     BigDecimal weight, String splitStart, boolean unallocated) {
-        WeightRow(long weightRow, int ruleIndex, String consumerId, String principalId, String feature, String environment,
-                  BigDecimal weight, String splitStart) {
-            this(weightRow, ruleIndex, consumerId, principalId, feature, environment, weight, splitStart, false);
+    record WeightRow(long weightRow, int ruleIndex, String rowKey, BigDecimal weight, boolean unallocated) {
+        WeightRow(long weightRow, int ruleIndex, String rowKey, BigDecimal weight) {
+            this(weightRow, ruleIndex, rowKey, weight, false);
         }
 
         /** The variance a direct rule with {@code variance: unallocated} leaves unallocated, as a weight. */
         static WeightRow unallocatedVariance(int ruleIndex, BigDecimal variance) {
-            return new WeightRow(-1, ruleIndex, null, null, null, null, variance, null, true);
-        }
-
-        /**
-         * The row key (consumer, principal, feature, environment, split period start, and the method when it is
-         * not the rule's) as one string whose code-point order is the tuple order, nulls first (DESIGN §8).
-         */
-        String rowKey() {
-            StringBuilder key = new StringBuilder();
-            for (String part : unallocated ? new String[] {null, null, null, null, null, "unallocated"}
-                    : splitStart == null ? new String[] {consumerId, principalId, feature, environment}
-                    : new String[] {consumerId, principalId, feature, environment, splitStart}) {
-                if (key.length() > 0) {
-                    key.append('\u0000');
-                }
-                key.append(part == null ? "\u0000" : "\u0001" + part);
-            }
-            return key.toString();
+            return new WeightRow(-1, ruleIndex, UNALLOCATED_ROW_KEY, variance, true);
         }
     }
 
