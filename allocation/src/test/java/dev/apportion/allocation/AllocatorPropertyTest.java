@@ -119,6 +119,38 @@ class AllocatorPropertyTest {
     }
 
     @Test
+    void allocate_rateVersion_listsEachRowKeysDistinctPricedVersionsSorted() {
+        RuleSet rules = RuleSet.parse(YAMLMapper.builder().build().readTree(DEFAULT_RULES));
+        try (DuckDbSession db = DuckDbSession.open(directory.resolve("rates"))) {
+            db.execute(MONTH.replace("${seed}", "20261122").replace("${order}", "anchor_id"));
+            // A price change on some lines (another catalogue version, or another catalogue), and unpriced lines.
+            db.execute("UPDATE anchored_cost_lines SET catalogue_version = 'v2' WHERE hash(entry_id) % 5 = 0");
+            db.execute("UPDATE anchored_cost_lines SET catalogue_id = 'contract-2026' WHERE hash(entry_id) % 7 = 0");
+            db.execute("UPDATE anchored_cost_lines SET catalogue_id = NULL, catalogue_version = NULL WHERE hash(entry_id) % 11 = 0");
+            Allocator.allocate(db, rules, "USD", 3_000);
+
+            // Expected, per row key: its priced lines' distinct "catalogue:version", sorted and joined by commas.
+            java.util.Map<String, java.util.TreeSet<String>> versions = new java.util.HashMap<>();
+            db.query("SELECT concat_ws('|', anchor_id, consumer_id, principal_id, feature, environment), catalogue_id, catalogue_version "
+                    + "FROM anchored_cost_lines", row -> {
+                        java.util.TreeSet<String> keyVersions = versions.computeIfAbsent(row.getString(1), key -> new java.util.TreeSet<>());
+                        if (row.getString(2) != null) {
+                            keyVersions.add(row.getString(2) + ":" + row.getString(3));
+                        }
+                    });
+            java.util.Map<String, String> actual = new java.util.HashMap<>();
+            db.query("SELECT concat_ws('|', anchor_id, consumer_id, principal_id, feature, environment), rate_version FROM anchor_usage",
+                    row -> actual.put(row.getString(1), row.getString(2)));
+            java.util.Map<String, String> expected = new java.util.HashMap<>();
+            versions.forEach((key, set) -> expected.put(key, set.isEmpty() ? null : String.join(",", set)));
+
+            assertThat(actual).isEqualTo(expected);
+            assertThat(expected.values()).anyMatch(value -> value != null && value.contains(","))
+                    .anyMatch(value -> value != null && !value.contains(",")).contains((String) null);
+        }
+    }
+
+    @Test
     void allocate_usageReference_isTheSha256OfTheRowKeysSortedCostLineIds() throws Exception {
         RuleSet rules = RuleSet.parse(YAMLMapper.builder().build().readTree(DEFAULT_RULES));
         try (DuckDbSession db = DuckDbSession.open(directory.resolve("reference"))) {
