@@ -84,7 +84,7 @@ public final class FocusExporter {
         // The cost lines behind each reference the rows use. Those of anchored row keys come from one join of the
         // ledger lines to their row keys; those of window references are added unless a row key has the same
         // reference (the same set of cost lines). Written in no particular order: sorting tens of millions of lines
-        // by reference would cost more than the rest of the export, and the order-preserving write a quarter more.
+        // by reference would cost more than the rest of the export.
         // zstd level 1 is faster than the default level and, on these ids, smaller. Readers select by x_UsageRef.
         db.execute("""
                 CREATE OR REPLACE TEMP TABLE used_usage_refs AS
