@@ -148,7 +148,8 @@ final class HeadlessChromium implements AutoCloseable {
         int seen = events.size();
         send("Page.navigate", JSON.createObjectNode().put("url", file.toUri().toString()));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (events.subList(seen, events.size()).stream().noneMatch(event -> event.path("method").asString().equals("Page.loadEventFired"))) {
+        // A stream of the list itself iterates a snapshot; a subList would be invalidated by an event arriving meanwhile.
+        while (events.stream().skip(seen).noneMatch(event -> event.path("method").asString().equals("Page.loadEventFired"))) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the page did not load within 60 s");
             }
