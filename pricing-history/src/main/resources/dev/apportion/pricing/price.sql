@@ -25,8 +25,18 @@ JOIN price_segments p
 CREATE OR REPLACE TEMP MACRO line_units12(x) AS CAST(CAST(x AS DECIMAL(38, 18)) * 1000000000000 AS HUGEINT);
 
 -- Each rate row by number, so a cost line carries one integer to its rate instead of the rate's columns.
+-- price_units12: the price that costs (contract, else list) in units of 10^-12 when that is a whole number, as it is
+-- for any price with at most 12 decimal places; null otherwise. A quantity times it is then the cost in those units
+-- exactly, with no rounding to do: a 128-bit multiplication instead of line_units12's decimal-to-integer cast,
+-- whose 128-bit division took most of the pricing computation (about 0.3 us per value, six values per request).
 CREATE OR REPLACE TEMP TABLE price_rate_ids AS
-SELECT row_number() OVER (ORDER BY segment_id, token_type, input_above) AS rate_id, * FROM price_rates;
+SELECT *,
+       CASE WHEN abs(price) < 100000000 AND price * 1000000000000 = round(price * 1000000000000) THEN CAST(price * 1000000000000 AS HUGEINT) END AS price_units12
+FROM (
+    SELECT row_number() OVER (ORDER BY segment_id, token_type, input_above) AS rate_id, *,
+           coalesce(contract_price_per_unit, list_price_per_unit) AS price
+    FROM price_rates
+);
 
 CREATE OR REPLACE TEMP TABLE token_types AS
 SELECT * FROM (VALUES (1, 'input_uncached'), (2, 'cache_read'), (3, 'cache_write_5m'), (4, 'cache_write_1h'), (5, 'output'), (6, 'web_search')) t(token_index, token_type);
@@ -41,9 +51,13 @@ SELECT *,
        quantity_1 + quantity_2 + quantity_3 + quantity_4 + quantity_5 + quantity_6 AS entry_quantity,
        line_units12(logged_cost_usd) AS logged_units
 FROM (
-SELECT *,
-       line_units12(cost_1) AS units_1, line_units12(cost_2) AS units_2, line_units12(cost_3) AS units_3,
-       line_units12(cost_4) AS units_4, line_units12(cost_5) AS units_5, line_units12(cost_6) AS units_6
+SELECT * EXCLUDE (price_units_1, price_units_2, price_units_3, price_units_4, price_units_5, price_units_6),
+       CASE WHEN price_units_1 IS NULL THEN line_units12(cost_1) ELSE quantity_1 * price_units_1 END AS units_1,
+       CASE WHEN price_units_2 IS NULL THEN line_units12(cost_2) ELSE quantity_2 * price_units_2 END AS units_2,
+       CASE WHEN price_units_3 IS NULL THEN line_units12(cost_3) ELSE quantity_3 * price_units_3 END AS units_3,
+       CASE WHEN price_units_4 IS NULL THEN line_units12(cost_4) ELSE quantity_4 * price_units_4 END AS units_4,
+       CASE WHEN price_units_5 IS NULL THEN line_units12(cost_5) ELSE quantity_5 * price_units_5 END AS units_5,
+       CASE WHEN price_units_6 IS NULL THEN line_units12(cost_6) ELSE quantity_6 * price_units_6 END AS units_6
 FROM (
 SELECT *,
        CAST(quantity_1 * price_1 AS DECIMAL(38, 18)) AS cost_1, CAST(quantity_2 * price_2 AS DECIMAL(38, 18)) AS cost_2,
@@ -54,12 +68,12 @@ SELECT e.* EXCLUDE (input_uncached, cache_read, cache_write_5m, cache_write_1h, 
        CAST(e.input_uncached AS BIGINT) AS quantity_1, CAST(e.cache_read AS BIGINT) AS quantity_2,
        CAST(e.cache_write_5m AS BIGINT) AS quantity_3, CAST(e.cache_write_1h AS BIGINT) AS quantity_4,
        CAST(e.output AS BIGINT) AS quantity_5, CAST(e.web_search AS BIGINT) AS quantity_6,
-       r1.rate_id AS rate_1, coalesce(r1.contract_price_per_unit, r1.list_price_per_unit) AS price_1,
-       r2.rate_id AS rate_2, coalesce(r2.contract_price_per_unit, r2.list_price_per_unit) AS price_2,
-       r3.rate_id AS rate_3, coalesce(r3.contract_price_per_unit, r3.list_price_per_unit) AS price_3,
-       r4.rate_id AS rate_4, coalesce(r4.contract_price_per_unit, r4.list_price_per_unit) AS price_4,
-       r5.rate_id AS rate_5, coalesce(r5.contract_price_per_unit, r5.list_price_per_unit) AS price_5,
-       r6.rate_id AS rate_6, coalesce(r6.contract_price_per_unit, r6.list_price_per_unit) AS price_6
+       r1.rate_id AS rate_1, r1.price AS price_1, r1.price_units12 AS price_units_1,
+       r2.rate_id AS rate_2, r2.price AS price_2, r2.price_units12 AS price_units_2,
+       r3.rate_id AS rate_3, r3.price AS price_3, r3.price_units12 AS price_units_3,
+       r4.rate_id AS rate_4, r4.price AS price_4, r4.price_units12 AS price_units_4,
+       r5.rate_id AS rate_5, r5.price AS price_5, r5.price_units12 AS price_units_5,
+       r6.rate_id AS rate_6, r6.price AS price_6, r6.price_units12 AS price_units_6
 FROM segmented_entries e
 LEFT JOIN price_rate_ids r1 ON r1.segment_id = e.segment_id AND r1.token_type = 'input_uncached'
       AND (r1.input_above = 0 OR e.input_total > r1.input_above) AND (r1.input_up_to IS NULL OR e.input_total <= r1.input_up_to)

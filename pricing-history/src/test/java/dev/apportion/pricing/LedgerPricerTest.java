@@ -76,6 +76,83 @@ class LedgerPricerTest {
                 "openai:odd#input_uncached 0.009900990099", "openai:odd#output 0.000099009900");
     }
 
+    @Test
+    void price_loggedCostShares_matchAnIndependentSplitForPricesWithAndWithoutMoreThan12Decimals() {
+        // m-round's prices per token have at most 12 decimals (priced by whole units of 10^-12), m-fine's have 15 (priced
+        // through the rounding cast): both must split the logged cost exactly as the definition below says.
+        String yaml = """
+                catalogue: shares
+                currency: USD
+                models:
+                  - provider: openai
+                    model: m-round
+                    prices:
+                      - effective_from: 2026-01-01
+                        source: https://example.com/round
+                        per_million: { input_uncached: 2.50, cache_read: 1.25, output: 10.00 }
+                  - provider: openai
+                    model: m-fine
+                    prices:
+                      - effective_from: 2026-01-01
+                        source: https://example.com/fine
+                        per_million: { input_uncached: 2.123456789, cache_read: 0.333333333, output: 9.876543211 }
+                """;
+        Catalogue catalogue = CatalogueFile.parse(yaml.getBytes(StandardCharsets.UTF_8), "shares.yaml");
+        PriceBook book = new PriceBook(List.of(), List.of(catalogue), CatalogueFile.builtIn(), Map.of());
+        Map<String, BigDecimal> perMillion = Map.of(
+                "m-round/input_uncached", new BigDecimal("2.50"), "m-round/cache_read", new BigDecimal("1.25"), "m-round/output", new BigDecimal("10.00"),
+                "m-fine/input_uncached", new BigDecimal("2.123456789"), "m-fine/cache_read", new BigDecimal("0.333333333"),
+                "m-fine/output", new BigDecimal("9.876543211"));
+        java.util.Random random = new java.util.Random(20261123);
+        StringBuilder values = new StringBuilder();
+        Map<String, BigDecimal> expected = new java.util.TreeMap<>();
+        for (int i = 0; i < 300; i++) {
+            String model = i % 2 == 0 ? "m-round" : "m-fine";
+            long cached = random.nextInt(4) == 0 ? 0 : random.nextInt(2_000_000);
+            long input = cached + random.nextInt(3_000_000);
+            long output = random.nextInt(5) == 0 ? 0 : random.nextInt(100_000);
+            BigDecimal logged = new BigDecimal(random.nextInt(1_000_000_000)).movePointLeft(1 + random.nextInt(12)); // under 10^8, line_units12's bound
+            values.append(i == 0 ? "" : ",\n").append(String.format(java.util.Locale.ROOT,
+                    "('r%d', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', '%s', %d, %d, %d, %s)", i, model, input, cached, output, logged.toPlainString()));
+            // The definition: each line's cost in units of 10^-12 (half away from zero), the logged cost in those units
+            // times the line's units, divided by the request's units and truncated, back to dollars.
+            Map<String, Long> quantities = new java.util.LinkedHashMap<>();
+            quantities.put("input_uncached", input - cached);
+            quantities.put("cache_read", cached);
+            quantities.put("output", output);
+            Map<String, java.math.BigInteger> units = new java.util.LinkedHashMap<>();
+            quantities.forEach((type, quantity) -> {
+                if (quantity > 0) {
+                    BigDecimal cost = perMillion.get(model + "/" + type).multiply(BigDecimal.valueOf(quantity)).movePointLeft(6);
+                    units.put(type, cost.movePointRight(12).setScale(0, java.math.RoundingMode.HALF_UP).toBigIntegerExact());
+                }
+            });
+            java.math.BigInteger total = units.values().stream().reduce(java.math.BigInteger.ZERO, java.math.BigInteger::add);
+            java.math.BigInteger loggedUnits = logged.movePointRight(12).toBigIntegerExact();
+            String entry = "openai:r" + i + "#";
+            units.forEach((type, lineUnits) -> expected.put(entry + type,
+                    new BigDecimal(loggedUnits.multiply(lineUnits).divide(total), 12)));
+        }
+        try (DuckDbSession db = DuckDbSession.open(directory)) {
+            db.execute("CREATE TEMP TABLE invoice_lines (provider VARCHAR, BillingAccountId VARCHAR)");
+            db.execute("CREATE TEMP TABLE events AS SELECT request_id, occurred_at, provider, model, NULL::VARCHAR AS billing_account_id,"
+                    + " NULL::VARCHAR AS principal_id, NULL::VARCHAR AS consumer_id, NULL::VARCHAR AS feature, NULL::VARCHAR AS user_id,"
+                    + " NULL::VARCHAR AS session_id, NULL::VARCHAR AS environment, 'standard' AS service_tier, NULL::VARCHAR AS region,"
+                    + " input_tokens::BIGINT AS input_tokens, cache_read_tokens::BIGINT AS cache_read_tokens, 0::BIGINT AS cache_write_tokens,"
+                    + " 0::BIGINT AS cache_write_1h_tokens, output_tokens::BIGINT AS output_tokens, NULL::BIGINT AS reasoning_tokens,"
+                    + " 0::BIGINT AS web_search_calls, 'success' AS status, logged::DECIMAL(38, 12) AS logged_cost_usd,"
+                    + " NULL::VARCHAR AS corrects_request_id, 'sha' AS source_sha256, 2::BIGINT AS source_line"
+                    + " FROM (VALUES " + values + ") AS v(request_id, occurred_at, provider, model, input_tokens, cache_read_tokens, output_tokens, logged)");
+            Path file = directory.resolve("events-shares.parquet");
+            db.execute("COPY events TO '" + file + "' (FORMAT parquet)");
+            LedgerPricer.price(db, book, List.of(file), YearMonth.of(2026, 10), Map.of());
+            Map<String, BigDecimal> actual = new java.util.TreeMap<>();
+            db.query("SELECT cost_line_id, logged_cost_share FROM cost_lines", row -> actual.put(row.getString(1), row.getBigDecimal(2)));
+            assertThat(actual).hasSize(expected.size());
+            expected.forEach((line, share) -> assertThat(actual.get(line)).as(line).isEqualByComparingTo(share));
+        }
+    }
+
     private final List<String> loggedShares = new ArrayList<>();
 
     private List<List<Object>> price(String values, YearMonth period) {
