@@ -153,6 +153,43 @@ class LedgerPricerTest {
         }
     }
 
+    @Test
+    void unitsMacros_equalExactIntegerAndDecimalArithmetic_atTheirBoundaries() {
+        // price.sql's units_div (a double estimate corrected by one exact remainder) against DuckDB's exact 128-bit
+        // division: exact multiples, one below and one above, quotients either side of the 10^15 limit and of 2^53.
+        afterPricing = db -> {
+            db.execute("""
+                    CREATE TEMP TABLE division_cases AS
+                    SELECT * FROM (
+                    SELECT CASE WHEN CAST(q AS DOUBLE) * CAST(d AS DOUBLE) < 1e37 THEN CAST(q AS HUGEINT) * d + o END AS n, d FROM
+                        unnest([0, 1, 7, 999999999999, 10000000000000, 999999999999999, 1000000000000000, 1000000000000001,
+                                9007199254740991, 9007199254740993, 123456789012345678901]::HUGEINT[]) a(q),
+                        unnest([1, 3, 1000000000000, 999999999989, 18446744073709551629, 100000000000000000000000]::HUGEINT[]) b(d),
+                        unnest([-1, 0, 1]::HUGEINT[]) c(o)
+                    ) WHERE n >= 0
+                    UNION ALL
+                    SELECT CAST(hash(i) AS HUGEINT) * CAST(hash(i + 1) % 1000000000000 AS HUGEINT), CAST(hash(i + 2) % 100000000000000 AS HUGEINT) + 1
+                    FROM range(100000) t(i)""");
+            assertThat(db.queryLong("SELECT count(*) FROM division_cases")).isGreaterThan(100_000);
+            assertThat(db.queryLong("SELECT count(*) FROM division_cases WHERE units_div(n, d) <> n // d")).isZero();
+            // The correction alone, from an estimate one too small or one too large.
+            assertThat(db.queryLong("SELECT count(*) FROM division_cases WHERE n < 1e37 AND (units_quotient(n, d, n // d - 1) <> n // d "
+                    + "OR units_quotient(n, d, n // d + 1) <> n // d)")).isZero();
+            // whole_units12 (a double estimate proven by one decimal comparison) against the rounding cast.
+            db.execute("""
+                    CREATE TEMP TABLE unit_cases AS
+                    SELECT CAST(x AS DECIMAL(38, 12)) AS x FROM unnest(['0', '0.000000000001', '-0.000000000001', '9007.199254740991',
+                        '9007.199254740993', '99999999.999999999999', '-99999999.999999999999', '0.1', '0.3', '1234.567890123456']) t(x)
+                    UNION ALL
+                    SELECT CAST(CAST(hash(i) % 100000000000000000000 AS HUGEINT) AS DECIMAL(38, 0)) * 0.000000000001 FROM range(100000) t(i)""");
+            assertThat(db.queryLong("SELECT count(*) FROM unit_cases WHERE whole_units12(x) <> line_units12(x)")).isZero();
+            assertThat(db.queryLong("SELECT count(*) FROM unit_cases WHERE CAST(whole_units12(x) AS DECIMAL(38, 0)) * 0.000000000001 <> x")).isZero();
+        };
+        price("('one', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-4o', 1000, 0, 10)", YearMonth.of(2026, 10));
+    }
+
+    private java.util.function.Consumer<DuckDbSession> afterPricing = db -> { };
+
     private final List<String> loggedShares = new ArrayList<>();
 
     private List<List<Object>> price(String values, YearMonth period) {
@@ -181,6 +218,7 @@ class LedgerPricerTest {
                     row -> loggedShares.add(row.getString(1) + " " + row.getBigDecimal(2).toPlainString()));
             db.query("SELECT cost_line_id, model, list_cost, priced FROM cost_lines ORDER BY cost_line_id", row -> rows.add(List.of(
                     row.getString(1), row.getString(2), row.getBigDecimal(3) == null ? "null" : row.getBigDecimal(3), row.getBoolean(4))));
+            afterPricing.accept(db);
             return rows;
         }
     }
