@@ -109,9 +109,6 @@ public final class FocusExporter {
         return new Result(digests.rows(), digests.contentDigest(), digests.merkleRoot());
     }
 
-    /** Rows per chunk when streaming canonical rows out of DuckDB: few large strings instead of many rows. */
-    private static final int DIGEST_CHUNK_ROWS = 4096;
-
     static int hashIndex(List<OutputColumns.OutputColumn> columns) {
         for (int i = 0; i < columns.size(); i++) {
             if (columns.get(i).name().equals("x_EvidenceHash")) {
@@ -124,7 +121,7 @@ public final class FocusExporter {
     /**
      * Content digest and Merkle root over {@code lineExpression}, each row's canonical serialisation, in
      * {@code x_AllocationRowId} order. {@code table} must hold its rows in that order (created with
-     * {@code ORDER BY x_AllocationRowId}): the lines are read in table order, in chunks, rather than sorted again
+     * {@code ORDER BY x_AllocationRowId}): the lines are read in table order rather than sorted again
      * (two sorts of every wide line took a third of the export). The order is checked first, on the ids alone.
      */
     static Digests digestsOfLines(DuckDbSession db, String table, String lineExpression) {
@@ -135,14 +132,13 @@ public final class FocusExporter {
         }
         MessageDigest content = Sha256.newDigest();
         List<String> leaves = new ArrayList<>();
-        db.query("""
-                SELECT string_agg(line, chr(10) ORDER BY rowid) || chr(10), string_agg(x_EvidenceHash, ',' ORDER BY rowid)
-                FROM (SELECT %s AS line, x_EvidenceHash, rowid, rowid // %d AS chunk FROM %s)
-                GROUP BY chunk ORDER BY chunk""".formatted(lineExpression, DIGEST_CHUNK_ROWS, table),
-                row -> {
-                    content.update(row.getString(1).getBytes(StandardCharsets.UTF_8));
-                    leaves.addAll(List.of(row.getString(2).split(",")));
-                });
+        // Row by row in table order, which a query without ORDER BY keeps (preserve_insertion_order). Joining chunks of
+        // lines in DuckDB first (string_agg ... ORDER BY rowid) sorted every chunk and cost three times as much.
+        db.query("SELECT %s AS line, x_EvidenceHash FROM %s".formatted(lineExpression, table), row -> {
+            content.update(row.getString(1).getBytes(StandardCharsets.UTF_8));
+            content.update((byte) '\n');
+            leaves.add(row.getString(2));
+        });
         return new Digests(leaves.size(), HexFormat.of().formatHex(content.digest()), MerkleRoot.of(leaves));
     }
 
