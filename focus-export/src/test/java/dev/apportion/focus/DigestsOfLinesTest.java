@@ -17,7 +17,7 @@ class DigestsOfLinesTest {
     Path directory;
 
     @Test
-    void digestsOfLines_coverTheLinesInRowIdOrderAcrossChunks() {
+    void digestsOfLines_coverTheLinesInRowIdOrder() {
         int rows = 10_000;
         List<String> lines = new ArrayList<>();
         List<String> hashes = new ArrayList<>();
