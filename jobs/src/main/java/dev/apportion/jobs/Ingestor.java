@@ -154,7 +154,7 @@ final class Ingestor {
             AtomicFiles.move(staged.temporary(), staged.target());
         }
         Path archived = home.archived(sha, name);
-        AtomicFiles.copy(file, archived);
+        AtomicFiles.linkOrCopy(file, archived);
         archived.toFile().setReadOnly();
         ObjectNode record = JSON.createObjectNode();
         record.put("name", name);

@@ -55,7 +55,7 @@ final class Recomputation {
             List<Input> ordered = new ArrayList<>(inputs);
             ordered.sort(Comparator.comparingLong(Input::sequence));
             for (Input input : ordered) {
-                AtomicFiles.copy(home.archived(input.sha256(), input.name()), scratch.inbox().resolve(input.name()));
+                AtomicFiles.linkOrCopy(home.archived(input.sha256(), input.name()), scratch.inbox().resolve(input.name()));
                 ingestor.ingestInbox(0);
             }
             CloseStages stages = new CloseStages(scratch, period, 1, manifest.path("profile").asString(), manifest.path("fingerprint").asString(),
