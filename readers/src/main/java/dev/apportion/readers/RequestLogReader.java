@@ -55,7 +55,7 @@ final class RequestLogReader {
         loadExistingKeys(db, committedLedgerFiles);
         CsvLoader.dropParserRejects(db);
         db.execute("CREATE OR REPLACE TEMP VIEW request_text AS SELECT NULL::VARCHAR AS _location, NULL::BIGINT AS _position, "
-                + columnText(sniff.columns()) + ", " + CsvLoader.anyLineBreak(sniff.columns()) + " AS _line_break FROM "
+                + columnText(sniff.columns()) + ", " + CsvLoader.anyLineBreak(source, sniff) + " AS _line_break FROM "
                 + CsvLoader.delimitedScan(source, sniff));
         Path checked = check(db, "_line_break");
         String file = Sql.literal(checked.toAbsolutePath().toString());
