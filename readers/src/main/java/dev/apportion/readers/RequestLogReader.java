@@ -39,7 +39,7 @@ final class RequestLogReader {
      */
     static void validateText(DuckDbSession db, SourceFile source, List<Path> committedLedgerFiles) {
         loadExistingKeys(db, committedLedgerFiles);
-        Path checked = check(db, "false");
+        Path checked = check(db, "false", "true");
         finish(db, source, "SELECT * EXCLUDE (_line_break) FROM read_parquet(" + Sql.literal(checked.toAbsolutePath().toString()) + ")");
     }
 
@@ -54,10 +54,12 @@ final class RequestLogReader {
     static OptionalLong validateStreamed(DuckDbSession db, SourceFile source, Sniff sniff, List<Path> committedLedgerFiles) {
         loadExistingKeys(db, committedLedgerFiles);
         CsvLoader.dropParserRejects(db);
+        CsvBytes bytes = CsvBytes.of(source, sniff);
         db.execute("CREATE OR REPLACE TEMP VIEW request_text AS SELECT NULL::VARCHAR AS _location, NULL::BIGINT AS _position, "
-                + columnText(sniff.columns()) + ", " + CsvLoader.anyLineBreak(source, sniff) + " AS _line_break FROM "
+                + columnText(sniff.columns()) + ", " + CsvLoader.anyLineBreak(bytes, sniff) + " AS _line_break FROM "
                 + CsvLoader.delimitedScan(source, sniff));
-        Path checked = check(db, "_line_break");
+        // trim() removes Unicode spaces; in a file of ASCII only, a cell it would change starts or ends with ' '.
+        Path checked = check(db, "_line_break", bytes.ascii() ? "prefix(t, ' ') OR suffix(t, ' ')" : "true");
         String file = Sql.literal(checked.toAbsolutePath().toString());
         if (db.queryLong("SELECT count(*) FROM csv_errors") > 0
                 || db.queryLong("SELECT count(*) FROM (SELECT 1 FROM read_parquet(" + file + ") WHERE _line_break LIMIT 1)") > 0) {
@@ -69,12 +71,16 @@ final class RequestLogReader {
         return OptionalLong.of(db.queryLong("SELECT count(*) FROM read_parquet(" + file + ")"));
     }
 
-    /** Types and checks {@code request_text} into a scratch Parquet file, in file order (request-check.sql). */
-    private static Path check(DuckDbSession db, String lineBreak) {
+    /**
+     * Types and checks {@code request_text} into a scratch Parquet file, in file order (request-check.sql).
+     * {@code mayNeedTrim} is a condition on a cell {@code t}: false only where {@code trim(t) = t}.
+     */
+    private static Path check(DuckDbSession db, String lineBreak, String mayNeedTrim) {
         Path checked = db.scratchFile("request-checked.parquet");
         db.execute(Sql.resource(RequestLogReader.class, "request-check.sql")
                 .bind("checked_file", checked)
                 .bindRaw("line_break", lineBreak)
+                .bindRaw("may_need_trim", mayNeedTrim)
                 .bindRaw("canonical_provider", ProviderIds.canonicalSql("provider")));
         return checked;
     }

@@ -113,6 +113,32 @@ class ReaderFormatsTest {
     }
 
     @Test
+    void requestLog_spacesAroundCells_areTrimmed_asciiSpacesAndUnicodeSpaces() throws IOException {
+        List<List<String>> plain = read("plain.csv", utf8(CSV)).rows();
+        // An all-ASCII file takes the cheap test (a cell starts or ends with ' '); any other byte, trim() on every cell.
+        Read ascii = read("ascii.csv", utf8(padCells(CSV, "  ", " ")));
+        assertThat(ascii.rejects()).isEmpty();
+        assertThat(ascii.rows()).isEqualTo(plain);
+        Read unicode = read("unicode.csv", utf8(padCells(CSV, "\u00a0", "\u3000")));
+        assertThat(unicode.rejects()).isEmpty();
+        assertThat(unicode.rows()).isEqualTo(plain);
+        // Inner non-ASCII text is kept as it is.
+        Read inner = read("inner.csv", utf8(CSV.replace("tenant:A", " tenant:Zürich ")));
+        assertThat(inner.rows().get(0)).contains("tenant:Zürich");
+    }
+
+    /** Every cell after the header with {@code before} and {@code after} around it. */
+    private static String padCells(String csv, String before, String after) {
+        List<String> lines = csv.lines().toList();
+        StringBuilder padded = new StringBuilder(lines.get(0)).append('\n');
+        for (String line : lines.subList(1, lines.size())) {
+            padded.append(java.util.Arrays.stream(line.split(",", -1)).map(cell -> before + cell + after)
+                    .collect(java.util.stream.Collectors.joining(","))).append('\n');
+        }
+        return padded.toString();
+    }
+
+    @Test
     void requestLog_extraColumnsAreTagsAndNullLiteralsAreEmpty() throws IOException {
         Read csv = read("a.csv", utf8(CSV));
         // consumer_id NULL is empty (unattributed); the extra column team is carried as a tag when it has a value.
