@@ -172,10 +172,11 @@ public final class Readers {
             Path temporary = AtomicFiles.temporaryFor(target);
             mkdirs(target.getParent());
             // Request logs are written in no particular order (no sort: at tens of millions of wide rows the sort cost
-            // more than the rest of the ingest together); the row order of a ledger file carries no meaning.
+            // more than the rest of the ingest together); the row order of a ledger file carries no meaning. zstd level 1:
+            // for 10M requests a few seconds faster than the default level, and the file a little smaller.
             Sql copy = Sql.of("COPY (SELECT * EXCLUDE (period) FROM accepted WHERE period = ${period}"
                             + (format.kind() == InputFormat.Kind.USAGE ? "" : " ORDER BY source_line")
-                            + ") TO ${target} (FORMAT parquet, COMPRESSION zstd)")
+                            + ") TO ${target} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)")
                     .bind("period", period.toString()).bind("target", temporary);
             if (format.kind() == InputFormat.Kind.USAGE) {
                 db.executeUnordered(copy);
