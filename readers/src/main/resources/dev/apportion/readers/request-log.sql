@@ -30,11 +30,16 @@ FROM request_duplicates;
 -- occurred_at (its own time is kept in tags as corrected_at), and pricing leaves the original out. The
 -- original must be known (earlier in this file or already ingested), else the correction is rejected, so a
 -- request and its correction can never both count.
+-- The corrections are a table first: with their count known (usually none), the search for their originals builds
+-- its hash table on them, not on every request of the file (2 s of a 10M-row ingest for no correction).
+CREATE OR REPLACE TEMP TABLE request_correction_rows AS
+SELECT r._position, r._location, r.provider, r.corrects_request_id
+FROM request_checked r ANTI JOIN request_duplicates d ON d._position = r._position
+WHERE r.problem IS NULL AND r.corrects_request_id IS NOT NULL;
+
 CREATE OR REPLACE TEMP TABLE request_corrections AS
 WITH corrections AS (
-    SELECT r._position, r._location, r.provider, r.corrects_request_id
-    FROM request_checked r ANTI JOIN request_duplicates d ON d._position = r._position
-    WHERE r.problem IS NULL AND r.corrects_request_id IS NOT NULL
+    FROM request_correction_rows
 ), in_file AS (
     SELECT r.provider, r.request_id, min(r.occurred_at) AS occurred_at
     FROM request_checked r
@@ -55,8 +60,10 @@ FROM request_corrections
 WHERE original_occurred_at IS NULL;
 
 -- A view: the accepted rows stream from request_checked into the ledger's Parquet file in file order.
+-- The period is the UTC month: the instant's UTC wall time as a plain TIMESTAMP (make_timestamp of its epoch
+-- microseconds) formats without the time-zone library, a third of the time of strftime on the TIMESTAMPTZ.
 CREATE OR REPLACE TEMP VIEW accepted AS
-SELECT strftime(coalesce(c.original_occurred_at, r.occurred_at), '%Y-%m') AS period,
+SELECT strftime(make_timestamp(epoch_us(coalesce(c.original_occurred_at, r.occurred_at))), '%Y-%m') AS period,
        r.request_id, coalesce(c.original_occurred_at, r.occurred_at) AS occurred_at, r.provider, r.model,
        r.billing_account_id, r.principal_id, r.consumer_id, r.feature, r.user_id, r.session_id, r.environment,
        r.service_tier, r.region, r.input_tokens, r.cache_read_tokens, r.cache_write_tokens, r.cache_write_1h_tokens,

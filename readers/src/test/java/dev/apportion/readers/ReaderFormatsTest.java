@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -259,6 +260,28 @@ class ReaderFormatsTest {
                         fix.add(row.getString(2));
                     });
             assertThat(fix).containsExactly("2026-05-31T23:00:00Z", "{\"corrected_at\":\"2026-06-02T08:00:00.000000Z\"}");
+        }
+    }
+
+    @Test
+    void requestLog_periodIsTheUtcMonthAcrossOffsetsAndBeforeTheEpoch_oneLedgerFilePerPeriod() throws IOException {
+        Read read = read("edges.csv", utf8("request_id,occurred_at,provider,model,input_tokens,output_tokens\n"
+                + "r1,2026-05-31T23:30:00-01:00,openai,gpt-4o,10,1\n"
+                + "r2,2026-06-01T00:30:00+02:00,openai,gpt-4o,10,1\n"
+                + "r3,1969-12-31T23:59:59.999999Z,openai,gpt-4o,10,1\n"
+                + "r4,2026-06-30T23:59:59.999999Z,openai,gpt-4o,10,1\n"));
+        // r1 is 2026-06-01T00:30Z, r2 2026-05-31T22:30Z.
+        Map<YearMonth, List<String>> expected = Map.of(YearMonth.of(2026, 6), List.of("r1", "r4"), YearMonth.of(2026, 5), List.of("r2"),
+                YearMonth.of(1969, 12), List.of("r3"));
+        assertThat(read.outcome().acceptedByPeriod()).isEqualTo(Map.of(YearMonth.of(2026, 6), 2L, YearMonth.of(2026, 5), 1L,
+                YearMonth.of(1969, 12), 1L));
+        try (DuckDbSession db = DuckDbSession.open(directory)) {
+            for (Map.Entry<YearMonth, List<String>> period : expected.entrySet()) {
+                List<String> ids = new ArrayList<>();
+                db.query("SELECT request_id FROM read_parquet('" + new Home(directory.resolve("home")).ledgerPartition(period.getKey())
+                        .resolve("sha-edges.csv.parquet") + "') ORDER BY request_id", row -> ids.add(row.getString(1)));
+                assertThat(ids).as(period.getKey().toString()).isEqualTo(period.getValue());
+            }
         }
     }
 
