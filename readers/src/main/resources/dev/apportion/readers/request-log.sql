@@ -9,10 +9,17 @@ SELECT _location, problem[2], problem[1], problem[3] FROM request_checked WHERE 
 
 -- First occurrence in the file wins; later ones, and any already ingested, are duplicates. Only the repeated
 -- keys are collected (a hash aggregate rather than a window over the whole file), by position.
+-- The keys are first grouped by their 64-bit hash, a fixed-width key: grouping every text key held all of them in
+-- the hash table (at 100M requests it spilled). Only the keys of repeated hashes, a superset of the repeated keys,
+-- are then grouped exactly.
 CREATE OR REPLACE TEMP TABLE request_duplicates AS
-WITH first_seen AS (
+WITH repeated_hashes AS (
+    SELECT hash(provider, request_id) AS key_hash
+    FROM request_checked WHERE problem IS NULL GROUP BY key_hash HAVING count(*) > 1
+), first_seen AS (
     SELECT provider, request_id, min(_position) AS first_position
-    FROM request_checked WHERE problem IS NULL GROUP BY ALL HAVING count(*) > 1
+    FROM request_checked r SEMI JOIN repeated_hashes h ON h.key_hash = hash(r.provider, r.request_id)
+    WHERE problem IS NULL GROUP BY ALL HAVING count(*) > 1
 )
 SELECT v._position, v._location, v.provider, v.request_id
 FROM request_checked v JOIN first_seen f ON f.provider = v.provider AND f.request_id = v.request_id
