@@ -134,15 +134,7 @@ class LedgerPricerTest {
                     new BigDecimal(loggedUnits.multiply(lineUnits).divide(total), 12)));
         }
         try (DuckDbSession db = DuckDbSession.open(directory)) {
-            db.execute("CREATE TEMP TABLE invoice_lines (provider VARCHAR, BillingAccountId VARCHAR)");
-            db.execute("CREATE TEMP TABLE events AS SELECT request_id, occurred_at, provider, model, NULL::VARCHAR AS billing_account_id,"
-                    + " NULL::VARCHAR AS principal_id, NULL::VARCHAR AS consumer_id, NULL::VARCHAR AS feature, NULL::VARCHAR AS user_id,"
-                    + " NULL::VARCHAR AS session_id, NULL::VARCHAR AS environment, 'standard' AS service_tier, NULL::VARCHAR AS region,"
-                    + " input_tokens::BIGINT AS input_tokens, cache_read_tokens::BIGINT AS cache_read_tokens, 0::BIGINT AS cache_write_tokens,"
-                    + " 0::BIGINT AS cache_write_1h_tokens, output_tokens::BIGINT AS output_tokens, NULL::BIGINT AS reasoning_tokens,"
-                    + " 0::BIGINT AS web_search_calls, 'success' AS status, logged::DECIMAL(38, 12) AS logged_cost_usd,"
-                    + " NULL::VARCHAR AS corrects_request_id, 'sha' AS source_sha256, 2::BIGINT AS source_line"
-                    + " FROM (VALUES " + values + ") AS v(request_id, occurred_at, provider, model, input_tokens, cache_read_tokens, output_tokens, logged)");
+            createEvents(db, values.toString(), ", logged", "logged::DECIMAL(38, 12)", "NULL::VARCHAR");
             Path file = directory.resolve("events-shares.parquet");
             db.execute("COPY events TO '" + file + "' (FORMAT parquet)");
             LedgerPricer.price(db, book, List.of(file), YearMonth.of(2026, 10), Map.of());
@@ -190,6 +182,24 @@ class LedgerPricerTest {
 
     private java.util.function.Consumer<DuckDbSession> afterPricing = db -> { };
 
+    /**
+     * The {@code events} table of a request log (and an empty {@code invoice_lines}) from {@code values}: tuples of
+     * request_id, occurred_at, provider, model, input_tokens, cache_read_tokens, output_tokens, then
+     * {@code extraColumns} (", name" each) that {@code loggedCost} and {@code correctsRequestId} may use.
+     */
+    private static void createEvents(DuckDbSession db, String values, String extraColumns, String loggedCost, String correctsRequestId) {
+        db.execute("CREATE TEMP TABLE invoice_lines (provider VARCHAR, BillingAccountId VARCHAR)");
+        db.execute("CREATE TEMP TABLE events AS SELECT request_id, occurred_at, provider, model, NULL::VARCHAR AS billing_account_id,"
+                + " NULL::VARCHAR AS principal_id, NULL::VARCHAR AS consumer_id, NULL::VARCHAR AS feature, NULL::VARCHAR AS user_id,"
+                + " NULL::VARCHAR AS session_id, NULL::VARCHAR AS environment, 'standard' AS service_tier, NULL::VARCHAR AS region,"
+                + " input_tokens::BIGINT AS input_tokens, cache_read_tokens::BIGINT AS cache_read_tokens, 0::BIGINT AS cache_write_tokens,"
+                + " 0::BIGINT AS cache_write_1h_tokens, output_tokens::BIGINT AS output_tokens, NULL::BIGINT AS reasoning_tokens,"
+                + " 0::BIGINT AS web_search_calls, 'success' AS status, " + loggedCost + " AS logged_cost_usd, "
+                + correctsRequestId + " AS corrects_request_id, 'sha' AS source_sha256, 2::BIGINT AS source_line"
+                + " FROM (VALUES " + values + ") AS v(request_id, occurred_at, provider, model, input_tokens, cache_read_tokens, output_tokens"
+                + extraColumns + ")");
+    }
+
     private final List<String> loggedShares = new ArrayList<>();
 
     private List<List<Object>> price(String values, YearMonth period) {
@@ -199,17 +209,8 @@ class LedgerPricerTest {
     /** Prices the given events; the last one corrects {@code corrected} when that is not null. */
     private List<List<Object>> price(String values, YearMonth period, String corrected) {
         try (DuckDbSession db = DuckDbSession.open(directory)) {
-            db.execute("CREATE TEMP TABLE invoice_lines (provider VARCHAR, BillingAccountId VARCHAR)");
-            db.execute("CREATE TEMP TABLE events AS SELECT request_id, occurred_at, provider, model, NULL::VARCHAR AS billing_account_id,"
-                    + " NULL::VARCHAR AS principal_id, NULL::VARCHAR AS consumer_id, NULL::VARCHAR AS feature, NULL::VARCHAR AS user_id,"
-                    + " NULL::VARCHAR AS session_id, NULL::VARCHAR AS environment, 'standard' AS service_tier, NULL::VARCHAR AS region,"
-                    + " input_tokens::BIGINT AS input_tokens, cache_read_tokens::BIGINT AS cache_read_tokens, 0::BIGINT AS cache_write_tokens,"
-                    + " 0::BIGINT AS cache_write_1h_tokens, output_tokens::BIGINT AS output_tokens, NULL::BIGINT AS reasoning_tokens,"
-                    + " 0::BIGINT AS web_search_calls, 'success' AS status,"
-                    + " CASE request_id WHEN 'logged' THEN 0.003 WHEN 'odd' THEN 0.01 END::DECIMAL(38, 12) AS logged_cost_usd,"
-                    + " CASE WHEN request_id = 'fix' THEN " + (corrected == null ? "NULL" : "'" + corrected + "'")
-                    + " END AS corrects_request_id, 'sha' AS source_sha256, 2::BIGINT AS source_line"
-                    + " FROM (VALUES " + values + ") AS v(request_id, occurred_at, provider, model, input_tokens, cache_read_tokens, output_tokens)");
+            createEvents(db, values, "", "CASE request_id WHEN 'logged' THEN 0.003 WHEN 'odd' THEN 0.01 END::DECIMAL(38, 12)",
+                    "CASE WHEN request_id = 'fix' THEN " + (corrected == null ? "NULL" : "'" + corrected + "'") + " END");
             Path file = directory.resolve("events-" + period + ".parquet");
             db.execute("COPY events TO '" + file + "' (FORMAT parquet)");
             LedgerPricer.price(db, PriceBook.builtIn(Map.of()), List.of(file), period, Map.of());
