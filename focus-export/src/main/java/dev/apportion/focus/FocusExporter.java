@@ -73,14 +73,14 @@ public final class FocusExporter {
                     + CanonicalRow.expression(columns.subList(hashIndex(columns) + 1, columns.size())) + " AS canonical_after_hash "
                     + "FROM correction_rows)";
         }
-        // Sorted once: the FOCUS file, its spreadsheet twin and the digests all take the rows in this order.
-        db.execute("CREATE OR REPLACE TEMP TABLE focus_rows AS SELECT * FROM (" + rows + ") ORDER BY x_AllocationRowId");
+        // Sorted once, the output columns in file order: the FOCUS file, its spreadsheet twin and the digests all take
+        // the rows in table order. The canonical serialisations are not kept: as payload (1.4 KB a row) they made the
+        // sort and the table most of its cost, and the digests compute them again from the columns.
         String selectList = columns.stream().map(column -> "\"" + column.name() + "\"").collect(Collectors.joining(", "));
-        Path focusFile = closeDirectory.resolve(FOCUS_FILE);
-        // In table order, which is x_AllocationRowId order.
-        copy(db, "SELECT " + selectList + " FROM focus_rows", focusFile,
+        db.execute("CREATE OR REPLACE TEMP TABLE focus_rows AS SELECT " + selectList + " FROM (" + rows + ") ORDER BY x_AllocationRowId");
+        copy(db, "SELECT * FROM focus_rows", closeDirectory.resolve(FOCUS_FILE),
                 "FORMAT parquet, COMPRESSION zstd, KV_METADATA " + kvMetadata(focusMetadata));
-        SpreadsheetCsv.write(db, "(SELECT " + selectList + " FROM focus_rows)", "x_AllocationRowId", closeDirectory.resolve(CSV_FILE));
+        SpreadsheetCsv.writeInTableOrder(db, "focus_rows", closeDirectory.resolve(CSV_FILE));
         // The cost lines behind each reference the rows use. Those of anchored row keys come from one join of the
         // ledger lines to their row keys; those of window references are added unless a row key has the same
         // reference (the same set of cost lines). Written in no particular order: sorting tens of millions of lines
@@ -104,8 +104,9 @@ public final class FocusExporter {
         copy(db, "SELECT * FROM invoice_lines ORDER BY anchor_id", closeDirectory.resolve(INVOICE_LINES_FILE),
                 "FORMAT parquet, COMPRESSION zstd");
 
-        Digests digests = digestsOfLines(db, "focus_rows",
-                "canonical_before_hash || chr(9) || x_EvidenceHash || chr(9) || canonical_after_hash");
+        int hash = hashIndex(columns);
+        Digests digests = digestsOfLines(db, "focus_rows", CanonicalRow.expression(columns.subList(0, hash))
+                + " || chr(9) || x_EvidenceHash || chr(9) || " + CanonicalRow.expression(columns.subList(hash + 1, columns.size())));
         return new Result(digests.rows(), digests.contentDigest(), digests.merkleRoot());
     }
 

@@ -13,18 +13,56 @@ import java.util.regex.Pattern;
  * instead of running them as formulas. Numeric columns are never prefixed and stay numbers.
  */
 public final class SpreadsheetCsv {
-    /** Formatting macros shared by every text rendering of our values; run once per session. */
+    /**
+     * Formatting macros shared by every text rendering of our values; run once per session. No {@code IN} list:
+     * DuckDB plans one of six or more constants as a join per column, which neither streams nor keeps row order.
+     */
     public static final String MACROS = """
             CREATE OR REPLACE TEMP MACRO plain_decimal(d) AS CASE WHEN CAST(d AS VARCHAR) LIKE '%.%' THEN rtrim(rtrim(CAST(d AS VARCHAR), '0'), '.') ELSE CAST(d AS VARCHAR) END;
             CREATE OR REPLACE TEMP MACRO iso_instant(t) AS strftime(t, '%Y-%m-%dT%H:%M:%S')
                 || CASE WHEN epoch_us(t) % 1000000 = 0 THEN '' ELSE '.' || rtrim(lpad(CAST(epoch_us(t) % 1000000 AS VARCHAR), 6, '0'), '0') END || 'Z';
-            CREATE OR REPLACE TEMP MACRO formula_safe(s) AS CASE WHEN left(s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || s ELSE s END""";
+            CREATE OR REPLACE TEMP MACRO formula_safe(s) AS CASE WHEN s <> '' AND contains('=+-@' || chr(9) || chr(13), left(s, 1)) THEN '''' || s ELSE s END""";
 
     private SpreadsheetCsv() {
     }
 
     /** Writes {@code SELECT * FROM relation ORDER BY orderBy} to {@code target} atomically. */
     public static void write(DuckDbSession db, String relation, String orderBy, Path target) {
+        List<String> select = formatted(db, relation);
+        // Sorted on the typed values, each ORDER BY term computed under a name of its own (ordering by the formatted
+        // text of the same names would sort numbers as strings), in one sort at the top.
+        List<String> keys = new ArrayList<>();
+        List<String> order = new ArrayList<>();
+        for (String term : terms(orderBy)) {
+            Matcher modifiers = ORDER_MODIFIERS.matcher(term);
+            modifiers.matches();
+            String key = "spreadsheet_key_" + (keys.size() + 1);
+            keys.add(modifiers.group(1) + " AS " + key);
+            order.add(key + modifiers.group(2));
+        }
+        copy(db, "SELECT " + String.join(", ", select) + " FROM (SELECT *, " + String.join(", ", keys) + " FROM "
+                + relation + ") spreadsheet_source ORDER BY " + String.join(", ", order), target);
+    }
+
+    /**
+     * Writes the rows of {@code table} in the order they are stored, for a table created in the order the file needs:
+     * the formatting is a projection of the table scan, which keeps its order, where sorting every wide row again
+     * cost as much as writing it.
+     */
+    public static void writeInTableOrder(DuckDbSession db, String table, Path target) {
+        copy(db, "SELECT " + String.join(", ", formatted(db, table)) + " FROM " + table + " spreadsheet_source", target);
+    }
+
+    private static void copy(DuckDbSession db, String query, Path target) {
+        Path temporary = AtomicFiles.temporaryFor(target);
+        AtomicFiles.createParent(target);
+        db.execute(Sql.of("COPY (" + query + ") TO ${target} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"')")
+                .bind("target", temporary));
+        AtomicFiles.move(temporary, target);
+    }
+
+    /** Each column of {@code relation} formatted for spreadsheets, named as it is, over {@code spreadsheet_source}. */
+    private static List<String> formatted(DuckDbSession db, String relation) {
         db.execute(MACROS);
         List<String> select = new ArrayList<>();
         db.query("DESCRIBE SELECT * FROM " + relation, row -> {
@@ -45,24 +83,7 @@ public final class SpreadsheetCsv {
             }
             select.add(expression + " AS " + quoted);
         });
-        Path temporary = AtomicFiles.temporaryFor(target);
-        AtomicFiles.createParent(target);
-        // Sorted on the typed values, each ORDER BY term computed under a name of its own (ordering by the formatted
-        // text of the same names would sort numbers as strings), in one sort at the top: the formatting may plan
-        // joins (DuckDB turns IN lists into them) that do not keep the order of a sorted subquery.
-        List<String> keys = new ArrayList<>();
-        List<String> order = new ArrayList<>();
-        for (String term : terms(orderBy)) {
-            Matcher modifiers = ORDER_MODIFIERS.matcher(term);
-            modifiers.matches();
-            String key = "spreadsheet_key_" + (keys.size() + 1);
-            keys.add(modifiers.group(1) + " AS " + key);
-            order.add(key + modifiers.group(2));
-        }
-        db.execute(Sql.of("COPY (SELECT " + String.join(", ", select) + " FROM (SELECT *, " + String.join(", ", keys) + " FROM "
-                + relation + ") spreadsheet_source ORDER BY " + String.join(", ", order)
-                + ") TO ${target} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"')").bind("target", temporary));
-        AtomicFiles.move(temporary, target);
+        return select;
     }
 
     private static final Pattern ORDER_MODIFIERS =

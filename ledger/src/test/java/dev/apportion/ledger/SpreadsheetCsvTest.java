@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,5 +54,24 @@ class SpreadsheetCsvTest {
         assertThat(Files.readAllLines(target)).containsExactly("location,label", "line 100,a", "line 10,a", "line 10,c", "line 9,b");
         assertThat(SpreadsheetCsv.terms("a DESC, f(b, 'x,y') NULLS FIRST, \"c,d\""))
                 .containsExactly("a DESC", " f(b, 'x,y') NULLS FIRST", " \"c,d\"");
+    }
+
+    @Test
+    void writeInTableOrder_keepsTheStoredOrderOfManyRowsAndNeutralisesFormulas() throws Exception {
+        Path target = directory.resolve("stored.csv");
+        int rows = 300_000;
+        try (DuckDbSession db = DuckDbSession.open(directory)) {
+            // Stored in descending order, every seventh label a formula, so sorting or a join in the plan would show.
+            db.execute("CREATE TABLE t AS SELECT n, CASE WHEN n % 7 = 0 THEN '=' || n WHEN n % 7 = 1 THEN '' ELSE 'é' || n END AS label "
+                    + "FROM range(" + rows + ") r(n) ORDER BY n DESC");
+            SpreadsheetCsv.writeInTableOrder(db, "t", target);
+        }
+        List<String> lines = Files.readAllLines(target);
+        assertThat(lines).hasSize(rows + 1).first().isEqualTo("n,label");
+        for (int i = 1; i <= rows; i++) {
+            long n = rows - i;
+            String label = n % 7 == 0 ? "'=" + n : n % 7 == 1 ? "\"\"" : "é" + n;
+            assertThat(lines.get(i)).isEqualTo(n + "," + label);
+        }
     }
 }
