@@ -46,7 +46,8 @@ public final class Manifest {
      * cost difference per class) from {@code reconciliation.parquet}.
      */
     public static void addTotals(DuckDbSession db, Path closeDirectory, ObjectNode manifest) {
-        db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE manifest_focus AS SELECT * FROM read_parquet(${file})")
+        // A view: each query reads only its columns of the file (a table copied all of them, 2 s of a 10M-request close).
+        db.execute(Sql.of("CREATE OR REPLACE TEMP VIEW manifest_focus AS SELECT * FROM read_parquet(${file})")
                 .bind("file", closeDirectory.resolve(FocusExporter.FOCUS_FILE)));
         ObjectNode totals = manifest.putObject("totals");
         db.query("SELECT sum(BilledCost), sum(EffectiveCost), sum(ListCost), sum(ContractedCost) FROM manifest_focus", row -> {
