@@ -72,14 +72,16 @@ public final class FocusExporter {
                     + CanonicalRow.expression(columns.subList(hashIndex(columns) + 1, columns.size())) + " AS canonical_after_hash "
                     + "FROM correction_rows)";
         }
-        // Sorted once, the output columns in file order: the FOCUS file, its spreadsheet twin and the digests all take
-        // the rows in table order. The canonical serialisations are not kept: as payload (1.4 KB a row) they made the
-        // sort and the table most of its cost, and the digests compute them again from the columns.
+        // Sorted once, straight into the FOCUS file; its spreadsheet twin and the digests then read the rows from that
+        // file in the order they are stored. No table holds them in between, and the canonical serialisations are not
+        // carried through the sort (as payload, 1.4 KB a row, they were most of its cost): the digests compute them
+        // again from the published columns.
         String selectList = columns.stream().map(column -> "\"" + column.name() + "\"").collect(Collectors.joining(", "));
-        db.execute("CREATE OR REPLACE TEMP TABLE focus_rows AS SELECT " + selectList + " FROM (" + rows + ") ORDER BY x_AllocationRowId");
-        copy(db, "SELECT * FROM focus_rows", closeDirectory.resolve(FOCUS_FILE),
+        Path focusFile = closeDirectory.resolve(FOCUS_FILE);
+        copy(db, "SELECT " + selectList + " FROM (" + rows + ") ORDER BY x_AllocationRowId", focusFile,
                 "FORMAT parquet, COMPRESSION zstd, KV_METADATA " + kvMetadata(focusMetadata));
-        SpreadsheetCsv.writeInTableOrder(db, "focus_rows", closeDirectory.resolve(CSV_FILE));
+        db.execute(Sql.of("CREATE OR REPLACE TEMP VIEW focus_rows AS SELECT * FROM read_parquet(${file})").bind("file", focusFile));
+        SpreadsheetCsv.writeInStoredOrder(db, "focus_rows", closeDirectory.resolve(CSV_FILE));
         // The cost lines behind each reference the rows use. Those of anchored row keys come from one join of the
         // ledger lines to their row keys; those of window references are added unless a row key has the same
         // reference (the same set of cost lines). Written in no particular order: sorting tens of millions of lines
@@ -120,8 +122,8 @@ public final class FocusExporter {
 
     /**
      * Content digest and Merkle root over {@code lineExpression}, each row's canonical serialisation, in
-     * {@code x_AllocationRowId} order. {@code table} must hold its rows in that order (created with
-     * {@code ORDER BY x_AllocationRowId}): the lines are read in table order rather than sorted again
+     * {@code x_AllocationRowId} order. {@code table} must hold its rows in that order (a table created with
+     * {@code ORDER BY x_AllocationRowId}, or a view of a file written so): the lines are read in stored order rather than sorted again
      * (two sorts of every wide line took a third of the export). The order of the rows read is checked as they
      * stream; an out-of-order table is an error, never a wrong digest.
      */

@@ -45,11 +45,11 @@ public final class SpreadsheetCsv {
     }
 
     /**
-     * Writes the rows of {@code table} in the order they are stored, for a table created in the order the file needs:
-     * the formatting is a projection of the table scan, which keeps its order, where sorting every wide row again
-     * cost as much as writing it.
+     * Writes the rows of {@code table} (a table, or a view of one Parquet file) in the order they are stored, for rows
+     * stored in the order the file needs: the formatting is a projection of the scan, which keeps its order, where
+     * sorting every wide row again cost as much as writing it.
      */
-    public static void writeInTableOrder(DuckDbSession db, String table, Path target) {
+    public static void writeInStoredOrder(DuckDbSession db, String table, Path target) {
         copy(db, "SELECT " + String.join(", ", formatted(db, table)) + " FROM " + table + " spreadsheet_source", target);
     }
 

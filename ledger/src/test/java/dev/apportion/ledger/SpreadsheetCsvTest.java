@@ -57,14 +57,14 @@ class SpreadsheetCsvTest {
     }
 
     @Test
-    void writeInTableOrder_keepsTheStoredOrderOfManyRowsAndNeutralisesFormulas() throws Exception {
+    void writeInStoredOrder_keepsTheStoredOrderOfManyRowsAndNeutralisesFormulas() throws Exception {
         Path target = directory.resolve("stored.csv");
         int rows = 300_000;
         try (DuckDbSession db = DuckDbSession.open(directory)) {
             // Stored in descending order, every seventh label a formula, so sorting or a join in the plan would show.
             db.execute("CREATE TABLE t AS SELECT n, CASE WHEN n % 7 = 0 THEN '=' || n WHEN n % 7 = 1 THEN '' ELSE 'é' || n END AS label "
                     + "FROM range(" + rows + ") r(n) ORDER BY n DESC");
-            SpreadsheetCsv.writeInTableOrder(db, "t", target);
+            SpreadsheetCsv.writeInStoredOrder(db, "t", target);
         }
         List<String> lines = Files.readAllLines(target);
         assertThat(lines).hasSize(rows + 1).first().isEqualTo("n,label");
