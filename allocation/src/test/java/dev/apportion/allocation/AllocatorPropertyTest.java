@@ -75,7 +75,7 @@ class AllocatorPropertyTest {
                 WHERE hash(i, ${seed}) % 20 >= 3 AND hash(i, ${seed}) % 10 <> 3 AND j < 1 + hash(i, ${seed}) % 4
             )
             SELECT 'anc_' || lpad(CAST(i AS VARCHAR), 6, '0') AS anchor_id,
-                   'req-' || i || '-' || j AS entry_id, 'req-' || i || '-' || j || '#t' AS cost_line_id,
+                   'req-' || i || '-' || j AS entry_id,
                    CASE WHEN h % 17 = 0 THEN NULL ELSE 'tenant:T-' || (h % 20) END AS consumer_id,
                    'svc-' || (h % 2) AS principal_id, 'feature-' || (h % 2) AS feature, 'production' AS environment,
                    'openai' AS provider, 'acct-' || (hash(i, ${seed}) % 2) AS billing_account_id,
@@ -87,6 +87,9 @@ class AllocatorPropertyTest {
                    'apportion-default' AS catalogue_id, 'v1' AS catalogue_version
             FROM usage
             ORDER BY ${order};
+            -- The cost line id as the close defines it (CloseStages.allocate).
+            ALTER TABLE anchored_cost_lines ADD COLUMN cost_line_id VARCHAR;
+            UPDATE anchored_cost_lines SET cost_line_id = entry_id || '#' || token_type;
 
             CREATE OR REPLACE TABLE invoice_usage AS
             SELECT i.anchor_id, count(a.cost_line_id) > 0 AS has_usage, NULL::VARCHAR AS reconciliation_class
@@ -172,6 +175,49 @@ class AllocatorPropertyTest {
 
             assertThat(ids).hasSizeGreaterThan(1);
             assertThat(key.get(4)).isEqualTo("sha256:" + java.util.HexFormat.of().formatHex(digest));
+        }
+    }
+
+    @Test
+    void allocate_usageReference_isExactWhereEntryIdsDifferInLengthOrLinesInTokenType() throws Exception {
+        RuleSet rules = RuleSet.parse(YAMLMapper.builder().build().readTree(DEFAULT_RULES));
+        try (DuckDbSession db = DuckDbSession.open(directory.resolve("exact"))) {
+            db.execute(MONTH.replace("${seed}", "20261123").replace("${order}", "hash(anchor_id, 'shuffle')"));
+            // Entry ids that are prefixes of each other, continued by a character below '#' (so "req-5!#t" sorts before
+            // "req-5#t" though "req-5" sorts before "req-5!") or by '#' itself; and anchors whose lines have two token types.
+            db.execute("""
+                    UPDATE anchored_cost_lines SET entry_id = CASE CAST(substr(anchor_id, 5) AS INTEGER) % 4
+                        WHEN 0 THEN 'req-' || substr(anchor_id, 5) || repeat('!', CAST(regexp_extract(entry_id, '-([0-9]+)$', 1) AS INTEGER))
+                        WHEN 1 THEN 'req-' || substr(anchor_id, 5) || repeat('#', CAST(regexp_extract(entry_id, '-([0-9]+)$', 1) AS INTEGER))
+                        ELSE entry_id END""");
+            db.execute("UPDATE anchored_cost_lines SET token_type = 'output' WHERE CAST(substr(anchor_id, 5) AS INTEGER) % 4 = 2 AND hash(entry_id) % 2 = 0");
+            db.execute("UPDATE anchored_cost_lines SET cost_line_id = entry_id || '#' || token_type");
+            Allocator.allocate(db, rules, "USD", 3_000);
+
+            // Every row key's cost line ids, grouped, sorted and hashed here, independently of the SQL.
+            java.util.Map<List<String>, List<String>> ids = new java.util.HashMap<>();
+            db.query("SELECT anchor_id, consumer_id, principal_id, feature, environment, cost_line_id FROM anchored_cost_lines", row ->
+                    ids.computeIfAbsent(java.util.Arrays.asList(row.getString(1), row.getString(2), row.getString(3), row.getString(4),
+                            row.getString(5)), key -> new ArrayList<>()).add(row.getString(6)));
+            java.util.Map<List<String>, String> references = new java.util.HashMap<>();
+            db.query("SELECT anchor_id, consumer_id, principal_id, feature, environment, usage_ref FROM anchor_usage", row ->
+                    references.put(java.util.Arrays.asList(row.getString(1), row.getString(2), row.getString(3), row.getString(4),
+                            row.getString(5)), row.getString(6)));
+            long prefixed = ids.values().stream().filter(lines -> lines.size() > 1 && lines.stream().anyMatch(id -> id.contains("!#"))).count();
+            long mixed = ids.values().stream().filter(lines -> lines.stream().map(id -> id.endsWith("#output")).distinct().count() > 1).count();
+            assertThat(prefixed).as("row keys whose ids are prefixes of each other").isGreaterThan(10);
+            assertThat(mixed).as("row keys with two token types").isGreaterThan(10);
+            assertThat(references.keySet()).isEqualTo(ids.keySet());
+            ids.forEach((key, lines) -> {
+                lines.sort(null);
+                byte[] digest;
+                try {
+                    digest = java.security.MessageDigest.getInstance("SHA-256").digest(String.join("\n", lines).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+                assertThat(references.get(key)).as("usage reference of %s", key).isEqualTo("sha256:" + java.util.HexFormat.of().formatHex(digest));
+            });
         }
     }
 
