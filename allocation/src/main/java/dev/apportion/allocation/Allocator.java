@@ -60,7 +60,6 @@ public final class Allocator {
             db.execute("INSERT INTO anchor_usage FROM anchor_usage_batch(" + batch + ", " + batches + ")");
         }
         db.execute(Sql.resource(Allocator.class, "anchor-usage-rates.sql"));
-        db.execute(Sql.resource(Allocator.class, "anchor-usage-refs.sql"));
         Map<String, OriginLine> lines = new TreeMap<>();
         db.query(SELECTED_LINES, row -> lines.put(row.getString(1), new OriginLine(row.getString(1), row.getInt(2),
                 row.getBigDecimal(3), row.getBigDecimal(4), row.getBigDecimal(5), row.getBigDecimal(6),

@@ -4,10 +4,6 @@
 -- versions are nearly always one per row key; only row keys with several get the full distinct list.
 -- The usage reference hashes the row key's sorted cost line ids. The ids themselves are not kept: export lists
 -- them by joining the ledger lines to these row keys (evidence/usage-refs.parquet).
--- A cost line id is entry_id || '#' || token_type. Where a row key's entry ids all have one length and its lines one
--- token type, sorting the entry ids sorts the cost line ids (no id is a prefix of another, so the suffix never
--- decides), and the list holds only the entry ids: building the longer ids per line and collecting them was a third
--- of the aggregation. Other row keys get a null reference here and the exact one from anchor-usage-refs.sql.
 -- The ids of a row key must be in memory together, so Allocator runs this for one batch of anchors at a time
 -- (anchor_usage_batch(b, n): the anchors whose hash is b modulo n): at 100M requests the whole month's id lists
 -- (about 12 GB) spilled until the disk was full. A row key lies in one anchor, so batches never split one.
@@ -22,10 +18,7 @@ SELECT anchor_id, consumer_id, principal_id, feature, environment,
            OR min(catalogue_version) FILTER (WHERE catalogue_id IS NOT NULL) <> max(catalogue_version) FILTER (WHERE catalogue_id IS NOT NULL)
            AS several_rate_versions,
        -- Each list sorted once it is complete: cheaper in DuckDB than string_agg(... ORDER BY ...).
-       CASE WHEN count(entry_id) = count(*) AND min(strlen(entry_id)) = max(strlen(entry_id))
-                 AND count(token_type) = count(*) AND min(token_type) = max(token_type)
-            THEN 'sha256:' || sha256(array_to_string(list_transform(list_sort(list(entry_id)), lambda id: id || '#' || min(token_type)), chr(10)))
-       END AS usage_ref
+       'sha256:' || sha256(array_to_string(list_sort(list(cost_line_id)), chr(10))) AS usage_ref
 FROM anchored_cost_lines WHERE anchor_id IS NOT NULL AND hash(anchor_id) % batches = batch
 GROUP BY anchor_id, consumer_id, principal_id, feature, environment;
 

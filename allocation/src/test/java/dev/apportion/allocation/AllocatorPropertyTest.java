@@ -179,7 +179,7 @@ class AllocatorPropertyTest {
     }
 
     @Test
-    void allocate_usageReference_isExactWhereEntryIdsDifferInLengthOrLinesInTokenType() throws Exception {
+    void allocate_usageReference_isExactWhereIdsArePrefixesOfEachOtherOrLinesDifferInTokenType() throws Exception {
         RuleSet rules = RuleSet.parse(YAMLMapper.builder().build().readTree(DEFAULT_RULES));
         try (DuckDbSession db = DuckDbSession.open(directory.resolve("exact"))) {
             db.execute(MONTH.replace("${seed}", "20261123").replace("${order}", "hash(anchor_id, 'shuffle')"));
