@@ -117,6 +117,12 @@ public final class Sql {
         return "'" + value.replace("'", "''") + "'";
     }
 
+    /** A quoted SQL identifier: double quotes doubled. */
+    public static String identifier(String name) {
+        requireNonNull(name, "name is null");
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
     /** Splits a script at semicolons that end a line; comments-only pieces are dropped. */
     static List<String> statements(String script) {
         List<String> statements = new ArrayList<>();

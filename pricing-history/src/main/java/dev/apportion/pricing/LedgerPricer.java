@@ -3,6 +3,7 @@ package dev.apportion.pricing;
 import static java.util.Objects.requireNonNull;
 
 import dev.apportion.ledger.DuckDbSession;
+import dev.apportion.ledger.LedgerFiles;
 import dev.apportion.ledger.Periods;
 import dev.apportion.ledger.Sql;
 import java.nio.file.Path;
@@ -47,8 +48,7 @@ public final class LedgerPricer {
             db.execute(Sql.resource(LedgerPricer.class, "usage-events-empty.sql"));
             events = "no_usage_events";
         } else {
-            events = Sql.of("read_parquet(${files}, union_by_name = true)")
-                    .bindList("files", eventFiles.stream().map(path -> path.toAbsolutePath().toString()).toList()).text();
+            events = LedgerFiles.relation(db, eventFiles);
         }
         db.execute(Sql.of("CREATE OR REPLACE TEMP VIEW usage_events_in_scope AS SELECT * FROM ${events} "
                         + "WHERE occurred_at >= ${period_start} AND occurred_at < ${period_end}")

@@ -105,6 +105,6 @@ final class CsvLoader {
 
     /** A header name as a quoted SQL identifier (header names are user text). */
     static String quoted(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+        return Sql.identifier(identifier);
     }
 }

@@ -5,7 +5,7 @@ import dev.apportion.ledger.ProviderIds;
 import dev.apportion.ledger.Sql;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -23,12 +23,16 @@ final class RequestLogReader {
     private RequestLogReader() {
     }
 
-    /** A generic request log in any container: into {@code request_text}, then {@link #validateText}. */
-    static void validate(DuckDbSession db, SourceFile source, Sniff sniff, List<Path> committedLedgerFiles) {
+    /**
+     * A generic request log in any container: into {@code request_text}, then {@link #validateText}.
+     *
+     * @return the checked file (see {@link #validateText})
+     */
+    static Path validate(DuckDbSession db, SourceFile source, Sniff sniff, List<Path> committedLedgerFiles) {
         String text = sniff.container() == Sniff.Container.JSON_LINES ? jsonText() : columnText(sniff.columns());
         // A view: the validation reads it once, so the text is not materialised twice.
         db.execute("CREATE OR REPLACE TEMP VIEW request_text AS SELECT _location, _position, " + text + " FROM raw_rows");
-        validateText(db, source, committedLedgerFiles);
+        return validateText(db, source, committedLedgerFiles);
     }
 
     /**
@@ -36,11 +40,23 @@ final class RequestLogReader {
      * duplicates. Every reader of request logs ends here: {@code request_text} has {@code _location},
      * {@code _position}, every column of {@link #COLUMNS} as text in the generic log's conventions (inclusive
      * input tokens, provider ids, ISO-8601 instants with a zone) and {@code tags} (a JSON object or null).
+     *
+     * @return the checked file: every record typed, in file order, with the ledger's columns; when {@link #isClean}
+     *     it is the file's ledger file as it is
      */
-    static void validateText(DuckDbSession db, SourceFile source, List<Path> committedLedgerFiles) {
+    static Path validateText(DuckDbSession db, SourceFile source, List<Path> committedLedgerFiles) {
         loadExistingKeys(db, committedLedgerFiles);
-        Path checked = check(db, "false", "true");
+        Path checked = check(db, source, "false", "true", "NULL");
         finish(db, source, "SELECT * EXCLUDE (_line_break) FROM read_parquet(" + Sql.literal(checked.toAbsolutePath().toString()) + ")");
+        return checked;
+    }
+
+    /**
+     * Whether the checked file just validated is the ledger file of its source as it is: every record accepted
+     * (no reject, duplicate or correction) and all in one period. The caller knows the periods.
+     */
+    static boolean isClean(DuckDbSession db) {
+        return db.queryLong("SELECT count(*) FROM rejects") == 0 && db.queryLong("SELECT count(*) FROM request_correction_rows") == 0;
     }
 
     /**
@@ -49,9 +65,10 @@ final class RequestLogReader {
      * records are numbered afterwards by their order in the checked file, which holds only when the parser refused
      * no line and no cell has a line break; otherwise nothing is kept, and the caller takes the general path.
      *
-     * @return the records read, or empty when the file needs the general path
+     * @return the records read and the checked file (see {@link #validateText}), or empty when the file needs the
+     *     general path
      */
-    static OptionalLong validateStreamed(DuckDbSession db, SourceFile source, Sniff sniff, List<Path> committedLedgerFiles) {
+    static Optional<Streamed> validateStreamed(DuckDbSession db, SourceFile source, Sniff sniff, List<Path> committedLedgerFiles) {
         loadExistingKeys(db, committedLedgerFiles);
         CsvLoader.dropParserRejects(db);
         CsvBytes bytes = CsvBytes.of(source, sniff);
@@ -59,26 +76,34 @@ final class RequestLogReader {
                 + columnText(sniff.columns()) + ", " + CsvLoader.anyLineBreak(bytes, sniff) + " AS _line_break FROM "
                 + CsvLoader.delimitedScan(source, sniff));
         // trim() removes Unicode spaces; in a file of ASCII only, a cell it would change starts or ends with ' '.
-        Path checked = check(db, "_line_break", bytes.ascii() ? "prefix(t, ' ') OR suffix(t, ' ')" : "true");
+        Path checked = check(db, source, "_line_break", bytes.ascii() ? "prefix(t, ' ') OR suffix(t, ' ')" : "true",
+                String.valueOf(CsvLoader.FIRST_DELIMITED_LINE));
         String file = Sql.literal(checked.toAbsolutePath().toString());
         if (db.queryLong("SELECT count(*) FROM csv_errors") > 0
                 || db.queryLong("SELECT count(*) FROM (SELECT 1 FROM read_parquet(" + file + ") WHERE _line_break LIMIT 1)") > 0) {
-            return OptionalLong.empty();
+            return Optional.empty();
         }
         String line = "file_row_number + " + CsvLoader.FIRST_DELIMITED_LINE;
         finish(db, source, "SELECT * EXCLUDE (_line_break, file_row_number) REPLACE ('line ' || (" + line + ") AS _location, "
                 + line + " AS _position) FROM read_parquet(" + file + ", file_row_number = true)");
-        return OptionalLong.of(db.queryLong("SELECT count(*) FROM read_parquet(" + file + ")"));
+        return Optional.of(new Streamed(db.queryLong("SELECT count(*) FROM read_parquet(" + file + ")"), checked));
+    }
+
+    /** A CSV request log read in one streamed pass: its records and its checked file. */
+    record Streamed(long records, Path checked) {
     }
 
     /**
      * Types and checks {@code request_text} into a scratch Parquet file, in file order (request-check.sql).
      * {@code mayNeedTrim} is a condition on a cell {@code t}: false only where {@code trim(t) = t}.
+     * {@code firstLine} is the line of the first record where records are numbered by their order in the file, else NULL.
      */
-    private static Path check(DuckDbSession db, String lineBreak, String mayNeedTrim) {
+    private static Path check(DuckDbSession db, SourceFile source, String lineBreak, String mayNeedTrim, String firstLine) {
         Path checked = db.scratchFile("request-checked.parquet");
         db.execute(Sql.resource(RequestLogReader.class, "request-check.sql")
                 .bind("checked_file", checked)
+                .bind("source_sha256", source.sha256())
+                .bindRaw("source_first_line", firstLine)
                 .bindRaw("line_break", lineBreak)
                 .bindRaw("may_need_trim", mayNeedTrim)
                 .bindRaw("canonical_provider", ProviderIds.canonicalSql("provider")));
@@ -97,7 +122,7 @@ final class RequestLogReader {
             db.execute("CREATE OR REPLACE TEMP TABLE existing_request_keys (provider VARCHAR, request_id VARCHAR, occurred_at TIMESTAMPTZ)");
         } else {
             db.execute(Sql.of("CREATE OR REPLACE TEMP TABLE existing_request_keys AS "
-                            + "SELECT provider, request_id, min(occurred_at) AS occurred_at FROM read_parquet(${files}) GROUP BY ALL")
+                            + "SELECT provider, request_id, min(occurred_at) AS occurred_at FROM read_parquet(${files}, union_by_name = true) GROUP BY ALL")
                     .bindList("files", committedLedgerFiles.stream().map(path -> path.toAbsolutePath().toString()).toList()));
         }
     }

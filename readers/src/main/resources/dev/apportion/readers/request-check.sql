@@ -4,6 +4,11 @@
 -- records by their order (RequestLogReader): it must then start again on the general path.
 -- ${may_need_trim} is true, or for a file known to be all ASCII, whether t starts or ends with a space: trim() on
 -- every cell was a quarter of this pass.
+-- The checked file ends with the ledger's source columns: a file with no reject, duplicate or correction and one
+-- period is its ledger file as it is (Readers), so a clean log is written once, not twice. Where the records
+-- are numbered only afterwards by their order (the streamed CSV read), source_line is null and
+-- source_first_line the line of the first record: LedgerFiles reads source_line as source_first_line + the
+-- row's number in the file.
 CREATE OR REPLACE TEMP MACRO blank_to_null(t) AS
     CASE WHEN ${may_need_trim} THEN CASE WHEN trim(t) IN ('', 'NULL') THEN NULL ELSE trim(t) END
          WHEN t IN ('', 'NULL') THEN NULL
@@ -97,6 +102,7 @@ SELECT _location, _position, _line_break, problem,
        coalesce(TRY_CAST(web_search_calls AS BIGINT), 0) AS web_search_calls,
        coalesce(status, 'success') AS status,
        TRY_CAST(logged_cost_usd AS DECIMAL(38, 12)) AS logged_cost_usd,
-       corrects_request_id, tags
+       corrects_request_id, tags,
+       ${source_sha256} AS source_sha256, CAST(_position AS BIGINT) AS source_line, ${source_first_line}::BIGINT AS source_first_line
 FROM request_problem
 ) TO ${checked_file} (FORMAT parquet, COMPRESSION snappy);

@@ -79,7 +79,7 @@ SELECT strftime(make_timestamp(epoch_us(coalesce(c.original_occurred_at, r.occur
             ELSE CAST(json_merge_patch(coalesce(r.tags, '{}'), json_object('corrected_at', strftime(r.occurred_at, '%Y-%m-%dT%H:%M:%S.%fZ'))) AS VARCHAR)
        END AS tags,
        ${source_sha256} AS source_sha256,
-       r._position AS source_line
+       CAST(r._position AS BIGINT) AS source_line
 FROM request_checked r
 LEFT JOIN request_corrections c ON c._position = r._position
 ANTI JOIN request_duplicates d ON d._position = r._position

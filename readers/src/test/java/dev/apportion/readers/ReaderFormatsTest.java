@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.apportion.ledger.AtomicFiles;
 import dev.apportion.ledger.DuckDbSession;
 import dev.apportion.ledger.Home;
+import dev.apportion.ledger.LedgerFiles;
 import dev.apportion.ledger.Sql;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -260,6 +261,45 @@ class ReaderFormatsTest {
                         fix.add(row.getString(2));
                     });
             assertThat(fix).containsExactly("2026-05-31T23:00:00Z", "{\"corrected_at\":\"2026-06-02T08:00:00.000000Z\"}");
+        }
+    }
+
+    @Test
+    void requestLog_aCleanLogsCheckedFileIsItsLedgerFile_andEveryLedgerFileReadsWithTheLinesOfItsRecords() throws IOException {
+        // Clean, read in one streamed pass: records on lines 2, 3, 4, numbered by their order.
+        Read streamed = read("streamed.csv", utf8(CSV));
+        // Clean, but a quoted cell spans lines 3 and 4: the general path, which knows each record's line.
+        Read general = read("general.csv", utf8("request_id,occurred_at,provider,model,input_tokens,output_tokens,feature\n"
+                + "g1,2026-05-01T00:00:00Z,openai,gpt-4o,10,1,a\n"
+                + "g2,2026-05-01T00:00:00Z,openai,gpt-4o,10,1,\"two\nlines\"\n"
+                + "g3,2026-05-01T00:00:00Z,openai,gpt-4o,10,1,c\n"));
+        Read jsonLines = read("lines.jsonl", utf8(JSONL));
+        // Line 3 is invalid: the accepted rows are copied, each with its line.
+        Read copied = read("copied.csv", utf8("request_id,occurred_at,provider,model,input_tokens,output_tokens\n"
+                + "c1,2026-05-01T00:00:00Z,openai,gpt-4o,10,1\n"
+                + "c2,2026-05-01T00:00:00Z,openai,gpt-4o,ten,1\n"
+                + "c3,2026-05-01T00:00:00Z,openai,gpt-4o,10,1\n"));
+        for (Read clean : List.of(streamed, general, jsonLines)) {
+            assertThat(clean.outcome().staged().get(0).temporary().getFileName().toString()).endsWith("request-checked.parquet");
+        }
+        assertThat(copied.outcome().staged().get(0).temporary().getFileName().toString()).doesNotContain("request-checked");
+
+        Path partition = new Home(directory.resolve("home")).ledgerPartition(YearMonth.of(2026, 5));
+        List<Path> files = List.of("sha-streamed.csv", "sha-general.csv", "sha-lines.jsonl", "sha-copied.csv").stream()
+                .map(sha -> partition.resolve(sha + ".parquet")).toList();
+        try (DuckDbSession db = DuckDbSession.open(directory)) {
+            String ledger = LedgerFiles.relation(db, files);
+            List<String> lines = new ArrayList<>();
+            db.query("SELECT source_sha256 || ' ' || request_id || ' line ' || source_line FROM " + ledger + " ORDER BY 1",
+                    row -> lines.add(row.getString(1)));
+            assertThat(lines).containsExactly("sha-copied.csv c1 line 2", "sha-copied.csv c3 line 4",
+                    "sha-general.csv g1 line 2", "sha-general.csv g2 line 3", "sha-general.csv g3 line 5",
+                    "sha-lines.jsonl r1 line 1", "sha-lines.jsonl r2 line 2", "sha-lines.jsonl r3 line 3",
+                    "sha-streamed.csv r1 line 2", "sha-streamed.csv r2 line 3", "sha-streamed.csv r3 line 4");
+            List<String> columns = new ArrayList<>();
+            db.query("DESCRIBE SELECT * FROM " + ledger, row -> columns.add(row.getString(1)));
+            assertThat(columns).doesNotContain("problem", "_location", "_position", "_line_break", "source_first_line", "file_row_number")
+                    .contains("request_id", "occurred_at", "consumer_id", "tags", "source_sha256", "source_line");
         }
     }
 
