@@ -49,7 +49,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Command(name = "bench",
         description = "Benchmark: generate (or reuse) a month, ingest and close it in a fresh home per request-log format, and print "
                 + "each stage's wall time, rows/s and peak RSS, the floor (a bare DuckDB price join and group-by over the same files, "
-                + "same run) and close / floor.")
+                + "same run), close / floor, and the close's content digest.")
 final class BenchCommand implements Callable<Integer> {
     static final YearMonth PERIOD = YearMonth.of(2026, 10);
     static final long SEED = 20261001L;
@@ -203,6 +203,9 @@ final class BenchCommand implements Callable<Integer> {
             floor.put("groups", groups);
             run.put("closeOverFloor", new BigDecimal(closeSeconds / floorSeconds).round(new MathContext(3)).doubleValue());
             run.put("verified", Apportion.verify(home, PERIOD, null, null, quiet) == 0);
+            // The month is generated from a fixed seed, so this is comparable across runs, code versions and machines.
+            run.put("contentDigest", JsonMapper.builder().build().readTree(PublishedClose.of(home, PERIOD, null)
+                    .resolve("manifest.json").toFile()).path("contentDigest").asString());
             for (var stage : stages) {
                 ((ObjectNode) stage).put("rowsPerSecond", (long) (requests / stage.path("seconds").asDouble()));
             }
@@ -292,7 +295,8 @@ final class BenchCommand implements Callable<Integer> {
                     close.path("peakRssBytes").asLong() >> 20);
             root.out.printf(Locale.ROOT, "%-12s %9.2f %,14d %,14d   (%,d day/consumer/model groups)%n", "floor", floor.path("seconds").asDouble(),
                     floor.path("rowsPerSecond").asLong(), floor.path("peakRssBytes").asLong() >> 20, floor.path("groups").asLong());
-            root.out.printf(Locale.ROOT, "close / floor %.1f; verified %s%n", run.path("closeOverFloor").asDouble(), run.path("verified").asBoolean());
+            root.out.printf(Locale.ROOT, "close / floor %.1f; verified %s; content digest %s%n", run.path("closeOverFloor").asDouble(),
+                    run.path("verified").asBoolean(), run.path("contentDigest").asString());
         }
     }
 

@@ -41,6 +41,7 @@ class BenchIT {
             assertThat(run.path("floor").path("groups").asLong()).isPositive();
             assertThat(run.path("closeOverFloor").asDouble()).isPositive();
             assertThat(run.path("verified").asBoolean()).isTrue();
+            assertThat(run.path("contentDigest").asString()).matches("[0-9a-f]{64}");
             if (System.getProperty("os.name").startsWith("Linux")) {
                 assertThat(run.path("close").path("peakRssBytes").asLong()).isGreaterThan(50L << 20);
             }
@@ -48,11 +49,15 @@ class BenchIT {
         // Both formats carry the same requests, so the floor finds the same groups.
         List<Long> groups = first.path("runs").findValues("groups").stream().map(JsonNode::asLong).toList();
         assertThat(groups.get(0)).isEqualTo(groups.get(1));
+        // The same month's close from either log format: the same rows, so the same content digest.
+        List<String> digests = first.path("runs").findValuesAsString("contentDigest");
+        assertThat(digests.get(0)).isEqualTo(digests.get(1));
 
         JsonNode again = bench("--requests", "10000", "--formats", "csv", "--dir", directory.toString(), "--json");
 
         assertThat(again.path("generateSeconds").asDouble()).as("the month is reused").isZero();
         assertThat(again.path("runs").get(0).path("floor").path("groups").asLong()).isEqualTo(groups.get(0));
+        assertThat(again.path("runs").get(0).path("contentDigest").asString()).as("the same month closes the same").isEqualTo(digests.get(0));
     }
 
     private static JsonNode bench(String... args) {
