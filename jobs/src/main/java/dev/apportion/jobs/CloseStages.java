@@ -14,6 +14,7 @@ import dev.apportion.ledger.Home;
 import dev.apportion.ledger.Sha256;
 import dev.apportion.ledger.SpreadsheetCsv;
 import dev.apportion.ledger.Sql;
+import dev.apportion.ledger.TokenType;
 import dev.apportion.pricing.CatalogueRegistry;
 import dev.apportion.pricing.LedgerPricer;
 import dev.apportion.pricing.PriceBook;
@@ -29,11 +30,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -103,7 +106,7 @@ final class CloseStages {
             write(db, "invoice_lines", stage("invoice-lines.parquet"));
             write(db, "provider_usage", stage("provider-usage.parquet"));
             // In no particular order: no reader of the cost lines depends on it.
-            writeUnordered(db, "(SELECT " + LEDGER_LINE_COLUMNS + " FROM anchored_cost_lines)", stage(LEDGER_LINES));
+            writeUnordered(db, "(SELECT " + ledgerLineColumns(db) + " FROM anchored_cost_lines)", stage(LEDGER_LINES));
             checkCompleteness(db, state, config);
         }
     }
@@ -625,6 +628,28 @@ final class CloseStages {
     private static final String LEDGER_LINE_COLUMNS = "entry_id, token_type, occurred_at, provider, billing_account_id, model, "
             + "service_tier, region, principal_id, consumer_id, feature, environment, quantity, list_cost, contracted_cost, "
             + "logged_cost_share, priced, unpriced_reason, catalogue_id, catalogue_version, source_sha256, anchor_id";
+
+    /**
+     * The cost lines' text columns that come unchanged from the usage events (price-entries.sql). With the token type
+     * they are written as ENUMs of their values: the Parquet writer then takes each value's dictionary index as it is
+     * instead of hashing the text (rewriting the 10M-request stage: 16-17 s to 13-14 s). The file reads back as text.
+     */
+    private static final List<String> EVENT_TEXT_COLUMNS = List.of("provider", "service_tier", "region", "principal_id",
+            "consumer_id", "feature", "environment", "source_sha256");
+
+    /** {@link #LEDGER_LINE_COLUMNS} with the token type and {@link #EVENT_TEXT_COLUMNS} as ENUMs of their values. */
+    private static String ledgerLineColumns(DuckDbSession db) {
+        db.execute("CREATE OR REPLACE TYPE ledger_token_type AS ENUM ("
+                + Arrays.stream(TokenType.values()).map(type -> Sql.literal(type.id())).collect(Collectors.joining(", ")) + ")");
+        for (String column : EVENT_TEXT_COLUMNS) {
+            db.execute("CREATE OR REPLACE TYPE ledger_" + column + " AS ENUM (SELECT DISTINCT " + column + " FROM usage_events_in_scope WHERE "
+                    + column + " IS NOT NULL)");
+        }
+        return Arrays.stream(LEDGER_LINE_COLUMNS.split(", "))
+                .map(column -> column.equals("token_type") || EVENT_TEXT_COLUMNS.contains(column)
+                        ? "CAST(" + column + " AS ledger_" + column + ") AS " + column : column)
+                .collect(Collectors.joining(", "));
+    }
 
     /** Writes a stage file: Snappy, since a stage file is read once or twice and deleted at publish (cheaper than zstd). */
     private void write(DuckDbSession db, String table, Path target) {
