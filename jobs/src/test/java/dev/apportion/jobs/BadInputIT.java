@@ -102,6 +102,34 @@ class BadInputIT {
     }
 
     @Test
+    void close_absurdAmounts_areRejectedOrLeftUnpriced_neverAnInternalError() throws Exception {
+        // Both rows below overflowed pricing's 128-bit arithmetic, and the close ended in an internal error (exit 4) on
+        // every rerun. A logged cost of a million dollars or more is a unit mistake (micro-dollars logged as dollars):
+        // refused at ingest. A request whose tokens would cost ten million dollars or more stays unpriced.
+        TestHome test = TestHome.init(directory);
+        test.drop("october-invoice.csv", WorkedExampleIT.FOCUS_HEADER + ReconciliationIT.CLEAN_INVOICE);
+        test.drop("october-requests.csv", ReconciliationIT.REQUEST_HEADER.strip() + ",logged_cost_usd\n"
+                + ReconciliationIT.request("r1", "2026-10-01T09:00:00Z", "gpt-4o", 1_000_000).strip() + ",2.5\n"
+                + ReconciliationIT.request("r7", "2026-10-07T23:59:59.999Z", "gpt-4o", 400_000).strip() + ",999999.999999999999\n"
+                + ReconciliationIT.request("r8", "2026-10-08T00:00:00Z", "gpt-4o", 400_000).strip() + ",\n"
+                + ReconciliationIT.request("nano", "2026-10-01T10:00:00Z", "gpt-4o", 1_000).strip() + ",123456789.123456789012\n"
+                + ReconciliationIT.request("micro", "2026-10-01T11:00:00Z", "gpt-4o", 1_000).strip() + ",-1000000\n"
+                + ReconciliationIT.request("huge", "2026-10-01T12:00:00Z", "gpt-4o", 999_999_999_999_999_999L).strip() + ",0.5\n");
+
+        // 5: published, and this run's ingest rejected rows.
+        assertThat(test.run("close", "--period", "2026-10", "--home", directory.toString())).as(test.lastErr).isEqualTo(5);
+
+        JsonNode record = recordOf(test, "october-requests.csv");
+        assertThat(counts(record)).containsExactly(6L, 4L, 2L, 0L);
+        assertThat(rejects(test, record)).containsExactly(
+                List.of("line 5", "logged_cost_usd", "out_of_range"),
+                List.of("line 6", "logged_cost_usd", "out_of_range"));
+        assertThat(test.lastOut).contains("unpriced   1 of 4 cost lines (cost_out_of_range 1)");
+        JsonNode manifest = JsonMapper.builder().build().readTree(test.home.close(java.time.YearMonth.of(2026, 10), 1).resolve("manifest.json").toFile());
+        assertThat(manifest.path("pricing").path("unpricedLinesByReason").path("cost_out_of_range").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void ingest_missingRequiredColumn_rejectsTheWholeFile() throws Exception {
         TestHome test = TestHome.init(directory);
         test.drop("no-output.csv", "request_id,occurred_at,provider,model,input_tokens\nr1,2026-05-01T00:00:00Z,openai,gpt-4o,1\n");
@@ -160,6 +188,18 @@ class BadInputIT {
     private static List<List<Object>> rejects(TestHome test, JsonNode record) throws Exception {
         return TestHome.query("SELECT location, \"column\", reason_code FROM read_parquet('"
                 + test.home.rowRejects().resolve(record.path("sha256").asString() + ".parquet") + "') ORDER BY location");
+    }
+
+    private static JsonNode recordOf(TestHome test, String fileName) throws Exception {
+        try (Stream<Path> records = Files.list(test.home.ingestedRecords())) {
+            for (Path file : records.toList()) {
+                JsonNode record = JsonMapper.builder().build().readTree(Files.readAllBytes(file));
+                if (record.path("name").asString().equals(fileName)) {
+                    return record;
+                }
+            }
+        }
+        throw new AssertionError("no ingest record for " + fileName);
     }
 
     private static JsonNode onlyRecord(TestHome test) throws Exception {

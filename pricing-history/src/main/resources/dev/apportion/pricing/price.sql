@@ -6,9 +6,20 @@
 -- types (small tables, so every join builds on the small side), computes its totals, and only then becomes
 -- one cost line per token type. Nothing joins cost lines back to requests, so the ledger streams into the
 -- close's Parquet stage without a wide copy in memory (joining 30M lines back to 10M wide requests spilled).
+-- A request that could cost 10^7 USD or more keeps no rate, so it stays unpriced (cost_out_of_range) instead of
+-- overflowing the arithmetic below: its tokens times the highest price (list or contract) of its segment bound its
+-- cost from above, in doubles, which cannot overflow. Every cost is then below 10^8 for line_units12, and a logged
+-- cost (below 10^6, checked at ingest) times a cost, both in units of 10^-12, stays below HUGEINT's 1.7 * 10^38.
+CREATE OR REPLACE TEMP TABLE price_segments AS
+SELECT s.*, coalesce(b.bound_price, 0) AS bound_price
+FROM price_segments s
+LEFT JOIN (SELECT segment_id, max(greatest(abs(CAST(list_price_per_unit AS DOUBLE)), coalesce(abs(CAST(contract_price_per_unit AS DOUBLE)), 0))) AS bound_price
+           FROM price_rates GROUP BY segment_id) b ON b.segment_id = s.segment_id;
+
 CREATE OR REPLACE TEMP VIEW segmented_entries AS
 SELECT e.*, p.segment_id, p.model, p.unpriced_reason AS segment_unpriced_reason,
-       p.catalogue_id, p.catalogue_version, p.rate_entry_id, p.matched_by
+       p.catalogue_id, p.catalogue_version, p.rate_entry_id, p.matched_by,
+       (CAST(e.input_total AS DOUBLE) + CAST(e.output AS DOUBLE) + CAST(e.web_search AS DOUBLE)) * p.bound_price < 10000000 AS cost_in_range
 FROM priced_entries e
 JOIN price_keys k
   ON k.provider = e.provider AND k.logged_model = e.logged_model AND k.service_tier = e.service_tier
@@ -21,7 +32,7 @@ JOIN price_segments p
 -- so a line's share never goes through binary floating point (DuckDB divides decimals as doubles).
 -- Rounding x * 10^12 to an integer is rounding x to 12 places and scaling (both round half away from zero), without
 -- the 128-bit division a cast down to 12 places costs (it was half the pricing time). Exact for |x| < 10^8, which
--- a request's or a cost line's cost always is.
+-- every cost is (a request's is below 10^7, or it stays unpriced: segmented_entries) and every logged cost (below 10^6).
 CREATE OR REPLACE TEMP MACRO line_units12(x) AS CAST(CAST(x AS DECIMAL(38, 18)) * 1000000000000 AS HUGEINT);
 -- The same for a value that is a whole number of 10^-12 (a logged cost, 12 decimals), without that cast's 128-bit
 -- division: the value as a double times 10^12, rounded, is that number whenever it is exact enough, which one exact
@@ -66,7 +77,9 @@ SELECT *,
        -- The request's totals for its logged-cost split, over all its token types (zero quantities add nothing).
        coalesce(units_1, 0) + coalesce(units_2, 0) + coalesce(units_3, 0) + coalesce(units_4, 0) + coalesce(units_5, 0) + coalesce(units_6, 0) AS entry_cost_units,
        quantity_1 + quantity_2 + quantity_3 + quantity_4 + quantity_5 + quantity_6 AS entry_quantity,
-       whole_units12(logged_cost_usd) AS logged_units
+       -- Ingest refuses a logged cost of 10^6 or more (out_of_range); a ledger read before that rule may hold one,
+       -- which then has no share rather than overflowing the split.
+       CASE WHEN abs(logged_cost_usd) < 1000000 THEN whole_units12(logged_cost_usd) END AS logged_units
 FROM (
 SELECT * EXCLUDE (price_units_1, price_units_2, price_units_3, price_units_4, price_units_5, price_units_6),
        CASE WHEN price_units_1 IS NULL THEN line_units12(cost_1) ELSE quantity_1 * price_units_1 END AS units_1,
@@ -92,17 +105,17 @@ SELECT e.* EXCLUDE (input_uncached, cache_read, cache_write_5m, cache_write_1h, 
        r5.rate_id AS rate_5, r5.price AS price_5, r5.price_units12 AS price_units_5,
        r6.rate_id AS rate_6, r6.price AS price_6, r6.price_units12 AS price_units_6
 FROM segmented_entries e
-LEFT JOIN price_rate_ids r1 ON r1.segment_id = e.segment_id AND r1.token_type = 'input_uncached'
+LEFT JOIN price_rate_ids r1 ON r1.segment_id = e.segment_id AND e.cost_in_range AND r1.token_type = 'input_uncached'
       AND (r1.input_above = 0 OR e.input_total > r1.input_above) AND (r1.input_up_to IS NULL OR e.input_total <= r1.input_up_to)
-LEFT JOIN price_rate_ids r2 ON r2.segment_id = e.segment_id AND r2.token_type = 'cache_read'
+LEFT JOIN price_rate_ids r2 ON r2.segment_id = e.segment_id AND e.cost_in_range AND r2.token_type = 'cache_read'
       AND (r2.input_above = 0 OR e.input_total > r2.input_above) AND (r2.input_up_to IS NULL OR e.input_total <= r2.input_up_to)
-LEFT JOIN price_rate_ids r3 ON r3.segment_id = e.segment_id AND r3.token_type = 'cache_write_5m'
+LEFT JOIN price_rate_ids r3 ON r3.segment_id = e.segment_id AND e.cost_in_range AND r3.token_type = 'cache_write_5m'
       AND (r3.input_above = 0 OR e.input_total > r3.input_above) AND (r3.input_up_to IS NULL OR e.input_total <= r3.input_up_to)
-LEFT JOIN price_rate_ids r4 ON r4.segment_id = e.segment_id AND r4.token_type = 'cache_write_1h'
+LEFT JOIN price_rate_ids r4 ON r4.segment_id = e.segment_id AND e.cost_in_range AND r4.token_type = 'cache_write_1h'
       AND (r4.input_above = 0 OR e.input_total > r4.input_above) AND (r4.input_up_to IS NULL OR e.input_total <= r4.input_up_to)
-LEFT JOIN price_rate_ids r5 ON r5.segment_id = e.segment_id AND r5.token_type = 'output'
+LEFT JOIN price_rate_ids r5 ON r5.segment_id = e.segment_id AND e.cost_in_range AND r5.token_type = 'output'
       AND (r5.input_above = 0 OR e.input_total > r5.input_above) AND (r5.input_up_to IS NULL OR e.input_total <= r5.input_up_to)
-LEFT JOIN price_rate_ids r6 ON r6.segment_id = e.segment_id AND r6.token_type = 'web_search'
+LEFT JOIN price_rate_ids r6 ON r6.segment_id = e.segment_id AND e.cost_in_range AND r6.token_type = 'web_search'
       AND (r6.input_above = 0 OR e.input_total > r6.input_above) AND (r6.input_up_to IS NULL OR e.input_total <= r6.input_up_to)
 )));
 
@@ -139,7 +152,8 @@ SELECT entry_id,
        service_tier, region, principal_id, consumer_id, feature, environment,
        quantity, list_unit_price AS unit_price, list_per AS per, list_cost, contracted_cost,
        contract_unit_price, contract_per, contract_ref, priced,
-       CASE WHEN priced THEN NULL ELSE coalesce(segment_unpriced_reason, 'unknown_token_type') END AS unpriced_reason,
+       CASE WHEN priced THEN NULL WHEN NOT cost_in_range THEN 'cost_out_of_range'
+            ELSE coalesce(segment_unpriced_reason, 'unknown_token_type') END AS unpriced_reason,
        catalogue_id, catalogue_version, rate_entry_id,
        logged_cost_usd,
        CAST(units_div(share_numerator, share_denominator) AS DECIMAL(38, 0)) * 0.000000000001 AS logged_cost_share,

@@ -1,11 +1,13 @@
 -- One quote row per request of the log (the contract header of `apportion prices quote`). Per token type
 -- the list cost (0 when the request has none of that type, empty when that line is unpriced); totals are
 -- empty unless every line is priced. A request's reason is its rate key's (unknown provider or model, no
--- rate at its time), else unknown_token_type for a line no rate covers.
+-- rate at its time), else cost_out_of_range for a request priced beyond the bound of price.sql, else
+-- unknown_token_type for a line no rate covers.
 CREATE OR REPLACE TEMP TABLE quote_lines AS
 SELECT entry_id,
        bool_and(priced) AS all_priced,
        bool_and(list_cost IS NOT NULL) AS all_listed,
+       bool_or(unpriced_reason = 'cost_out_of_range') AS out_of_range,
        count(*) FILTER (WHERE token_type = 'input_uncached') AS has_input_uncached,
        any_value(list_cost) FILTER (WHERE token_type = 'input_uncached') AS input_uncached_cost,
        count(*) FILTER (WHERE token_type = 'cache_read') AS has_cache_read,
@@ -36,6 +38,6 @@ SELECT e.request_id, e.provider, e.logged_model AS model, e.rate_entry_id AS mat
                  WHEN l.all_priced THEN l.contracted_total END AS DECIMAL(38, 18)) AS contracted_total,
        ${currency} AS currency,
        CASE WHEN (l.entry_id IS NULL AND e.segment_unpriced_reason IS NULL) OR l.all_priced THEN 'priced'
-            ELSE 'unpriced:' || coalesce(e.segment_unpriced_reason, 'unknown_token_type') END AS status,
+            ELSE 'unpriced:' || coalesce(e.segment_unpriced_reason, CASE WHEN l.out_of_range THEN 'cost_out_of_range' END, 'unknown_token_type') END AS status,
        e.source_line
 FROM segmented_entries e LEFT JOIN quote_lines l ON l.entry_id = e.entry_id;

@@ -111,7 +111,7 @@ class LedgerPricerTest {
             long cached = random.nextInt(4) == 0 ? 0 : random.nextInt(2_000_000);
             long input = cached + random.nextInt(3_000_000);
             long output = random.nextInt(5) == 0 ? 0 : random.nextInt(100_000);
-            BigDecimal logged = new BigDecimal(random.nextInt(1_000_000_000)).movePointLeft(1 + random.nextInt(12)); // under 10^8, line_units12's bound
+            BigDecimal logged = new BigDecimal(random.nextInt(1_000_000_000)).movePointLeft(3 + random.nextInt(10)); // under 10^6, the bound ingest enforces
             values.append(i == 0 ? "" : ",\n").append(String.format(java.util.Locale.ROOT,
                     "('r%d', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', '%s', %d, %d, %d, %s)", i, model, input, cached, output, logged.toPlainString()));
             // The definition: each line's cost in units of 10^-12 (half away from zero), the logged cost in those units
@@ -178,6 +178,38 @@ class LedgerPricerTest {
             assertThat(db.queryLong("SELECT count(*) FROM unit_cases WHERE CAST(whole_units12(x) AS DECIMAL(38, 0)) * 0.000000000001 <> x")).isZero();
         };
         price("('one', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-4o', 1000, 0, 10)", YearMonth.of(2026, 10));
+    }
+
+    @Test
+    void price_aRequestCostingTenMillionOrMore_staysUnpriced_andALoggedCostBeyondTheIngestBoundHasNoShare() {
+        // gpt-4o: input 2.50 and output 10 per million. A request is out of range when its tokens times its highest price
+        // reach 10^7. 'big': 10^11 tokens (bound 10^6) cost 250,000, priced exactly, and its logged cost (the largest
+        // ingest takes) is its one line's share. 'huge': 999,999,999,999,999,999 input tokens and one output token (bound
+        // 10^13) keep no rate (cost_out_of_range); its logged 0.5 splits by tokens: 0.5 * 10^12 units * (10^18 - 1) / 10^18,
+        // truncated, is 499,999,999,999 units on the input line and 0 on the output line. 'legacy' holds a logged cost that
+        // ingest now refuses, as a ledger read earlier may: priced, with no share rather than an overflow.
+        List<List<Object>> rows = new ArrayList<>();
+        try (DuckDbSession db = DuckDbSession.open(directory)) {
+            createEvents(db, """
+                    ('big', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-4o', 100000000000, 0, 0),
+                    ('huge', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-4o', 999999999999999999, 0, 1),
+                    ('legacy', TIMESTAMPTZ '2026-10-01 12:00:00+00', 'openai', 'gpt-4o', 1000, 0, 100)""", "",
+                    "CASE request_id WHEN 'big' THEN 999999.999999999999 WHEN 'huge' THEN 0.5 ELSE 123456789.123456789012 END::DECIMAL(38, 12)",
+                    "NULL::VARCHAR");
+            Path file = directory.resolve("events-bounds.parquet");
+            db.execute("COPY events TO '" + file + "' (FORMAT parquet)");
+            LedgerPricer.price(db, PriceBook.builtIn(Map.of()), List.of(file), YearMonth.of(2026, 10), Map.of());
+            db.query("SELECT cost_line_id, contracted_cost, priced, unpriced_reason, logged_cost_share FROM cost_lines ORDER BY cost_line_id",
+                    row -> rows.add(java.util.Arrays.asList(row.getString(1), row.getBigDecimal(2), row.getBoolean(3), row.getString(4),
+                            row.getBigDecimal(5))));
+        }
+        assertThat(rows).containsExactly(
+                java.util.Arrays.asList("openai:big#input_uncached", new BigDecimal("250000.000000000000000000"), true, null,
+                        new BigDecimal("999999.999999999999")),
+                java.util.Arrays.asList("openai:huge#input_uncached", null, false, "cost_out_of_range", new BigDecimal("0.499999999999")),
+                java.util.Arrays.asList("openai:huge#output", null, false, "cost_out_of_range", new BigDecimal("0.000000000000")),
+                java.util.Arrays.asList("openai:legacy#input_uncached", new BigDecimal("0.002500000000000000"), true, null, null),
+                java.util.Arrays.asList("openai:legacy#output", new BigDecimal("0.001000000000000000"), true, null, null));
     }
 
     private java.util.function.Consumer<DuckDbSession> afterPricing = db -> { };

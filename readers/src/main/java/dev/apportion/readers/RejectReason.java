@@ -7,6 +7,7 @@ public enum RejectReason {
     INVALID_INTEGER("invalid_integer"),
     NEGATIVE_VALUE("negative_value"),
     INVALID_DECIMAL("invalid_decimal"),
+    OUT_OF_RANGE("out_of_range"),
     INVALID_VALUE("invalid_value"),
     CACHE_EXCEEDS_INPUT("cache_exceeds_input"),
     REASONING_EXCEEDS_OUTPUT("reasoning_exceeds_output"),

@@ -83,6 +83,10 @@ SELECT *,
             THEN ['invalid_value', 'status', 'status must be success, error or cancelled: ' || status]
         WHEN logged_cost_usd IS NOT NULL AND (NOT regexp_full_match(logged_cost_usd, '-?[0-9]+(\.[0-9]+)?') OR TRY_CAST(logged_cost_usd AS DECIMAL(38, 12)) IS NULL)
             THEN ['invalid_decimal', 'logged_cost_usd', 'logged_cost_usd must be a plain decimal: ' || logged_cost_usd]
+        -- Pricing splits each request's logged cost over its lines in 128-bit integers of 10^-12: a million dollars for
+        -- one request bounds that arithmetic, and a larger value is a unit mistake (micro-dollars logged as dollars).
+        WHEN logged_cost_usd IS NOT NULL AND abs(TRY_CAST(logged_cost_usd AS DECIMAL(38, 12))) >= 1000000
+            THEN ['out_of_range', 'logged_cost_usd', 'logged_cost_usd must be below 1000000 (USD per request) in absolute value: ' || logged_cost_usd]
     END AS problem
 FROM request_norm
 )
