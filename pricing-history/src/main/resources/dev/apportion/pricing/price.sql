@@ -19,7 +19,8 @@ LEFT JOIN (SELECT segment_id, max(greatest(abs(CAST(list_price_per_unit AS DOUBL
 CREATE OR REPLACE TEMP VIEW segmented_entries AS
 SELECT e.*, p.segment_id, p.model, p.unpriced_reason AS segment_unpriced_reason,
        p.catalogue_id, p.catalogue_version, p.rate_entry_id, p.matched_by,
-       (CAST(e.input_total AS DOUBLE) + CAST(e.output AS DOUBLE) + CAST(e.web_search AS DOUBLE)) * p.bound_price < 10000000 AS cost_in_range
+       (coalesce(CAST(e.input_total AS DOUBLE), 0) + coalesce(CAST(e.output AS DOUBLE), 0) + coalesce(CAST(e.web_search AS DOUBLE), 0))
+           * p.bound_price < 10000000 AS cost_in_range
 FROM priced_entries e
 JOIN price_keys k
   ON k.provider = e.provider AND k.logged_model = e.logged_model AND k.service_tier = e.service_tier
