@@ -105,7 +105,7 @@ class BadInputIT {
     void close_absurdAmounts_areRejectedOrLeftUnpriced_neverAnInternalError() throws Exception {
         // Both rows below overflowed pricing's 128-bit arithmetic, and the close ended in an internal error (exit 4) on
         // every rerun. A logged cost of a million dollars or more is a unit mistake (micro-dollars logged as dollars):
-        // refused at ingest. A request whose tokens would cost ten million dollars or more stays unpriced.
+        // refused at ingest. A request whose tokens times its highest price reach ten million dollars stays unpriced.
         TestHome test = TestHome.init(directory);
         test.drop("october-invoice.csv", WorkedExampleIT.FOCUS_HEADER + ReconciliationIT.CLEAN_INVOICE);
         test.drop("october-requests.csv", ReconciliationIT.REQUEST_HEADER.strip() + ",logged_cost_usd\n"
