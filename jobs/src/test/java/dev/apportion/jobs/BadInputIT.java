@@ -105,7 +105,8 @@ class BadInputIT {
     void close_absurdAmounts_areRejectedOrLeftUnpriced_neverAnInternalError() throws Exception {
         // Both rows below overflowed pricing's 128-bit arithmetic, and the close ended in an internal error (exit 4) on
         // every rerun. A logged cost of a million dollars or more is a unit mistake (micro-dollars logged as dollars):
-        // refused at ingest. A request whose tokens times its highest price reach ten million dollars stays unpriced.
+        // refused at ingest, and so is a count of a trillion tokens or more. A request whose tokens times its highest price
+        // reach ten million dollars stays unpriced.
         TestHome test = TestHome.init(directory);
         test.drop("october-invoice.csv", WorkedExampleIT.FOCUS_HEADER + ReconciliationIT.CLEAN_INVOICE);
         test.drop("october-requests.csv", ReconciliationIT.REQUEST_HEADER.strip() + ",logged_cost_usd\n"
@@ -114,19 +115,64 @@ class BadInputIT {
                 + ReconciliationIT.request("r8", "2026-10-08T00:00:00Z", "gpt-4o", 400_000).strip() + ",\n"
                 + ReconciliationIT.request("nano", "2026-10-01T10:00:00Z", "gpt-4o", 1_000).strip() + ",123456789.123456789012\n"
                 + ReconciliationIT.request("micro", "2026-10-01T11:00:00Z", "gpt-4o", 1_000).strip() + ",-1000000\n"
-                + ReconciliationIT.request("huge", "2026-10-01T12:00:00Z", "gpt-4o", 999_999_999_999_999_999L).strip() + ",0.5\n");
+                + ReconciliationIT.request("huge", "2026-10-01T12:00:00Z", "gpt-4o", 999_999_999_999_999_999L).strip() + ",0.5\n"
+                // gpt-4o's output price is 10 per million tokens: (999999999999 + 1) x 0.00001 = 10^7, priced no more.
+                + "dear,2026-10-01T13:00:00Z,openai,gpt-4o,acct-1,svc-1,tenant:T-1,999999999999,1,0.5\n");
 
         // 5: published, and this run's ingest rejected rows.
         assertThat(test.run("close", "--period", "2026-10", "--home", directory.toString())).as(test.lastErr).isEqualTo(5);
 
         JsonNode record = recordOf(test, "october-requests.csv");
-        assertThat(counts(record)).containsExactly(6L, 4L, 2L, 0L);
+        assertThat(counts(record)).containsExactly(7L, 4L, 3L, 0L);
         assertThat(rejects(test, record)).containsExactly(
                 List.of("line 5", "logged_cost_usd", "out_of_range"),
-                List.of("line 6", "logged_cost_usd", "out_of_range"));
-        assertThat(test.lastOut).contains("unpriced   1 of 4 cost lines (cost_out_of_range 1)");
+                List.of("line 6", "logged_cost_usd", "out_of_range"),
+                List.of("line 7", "input_tokens", "out_of_range"));
+        // dear's input and output lines
+        assertThat(test.lastOut).contains("unpriced   2 of 5 cost lines (cost_out_of_range 2)");
         JsonNode manifest = JsonMapper.builder().build().readTree(test.home.close(java.time.YearMonth.of(2026, 10), 1).resolve("manifest.json").toFile());
-        assertThat(manifest.path("pricing").path("unpricedLinesByReason").path("cost_out_of_range").asLong()).isEqualTo(1);
+        assertThat(manifest.path("pricing").path("unpricedLinesByReason").path("cost_out_of_range").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void close_billingLinesBeyondTheBounds_areRejected_andLinesAtTheBoundsCloseToTheCent() throws Exception {
+        // A bill of 10^20 used to pass ingest and end the close in an internal error (exit 4) in reconciliation; one of
+        // 10^12 in the report. Costs and unit prices must be below 10^12, quantities below 10^15.
+        TestHome test = TestHome.init(directory);
+        test.drop("october-invoice.csv", WorkedExampleIT.FOCUS_HEADER
+                + ReconciliationIT.inputLine(1, 1_000_000, "2.5")
+                // at the bounds: 999999999999999 tokens at 1000 per million bill 999999999999.999
+                + ReconciliationIT.inputLine(2, 999_999_999_999_999L, "1000")
+                // 10^12 tokens at a million per million bill 10^12
+                + ReconciliationIT.inputLine(3, 1_000_000_000_000L, "1000000")
+                // 10^15 tokens at 0.000001 per million bill 0.001
+                + ReconciliationIT.inputLine(4, 1_000_000_000_000_000L, "0.000001")
+                // a bill of 30 digits, beyond even DECIMAL(38, 18)
+                + ReconciliationIT.inputLine(5, 1_000_000, "123456789012345678901234567890"));
+        test.drop("october-requests.csv", ReconciliationIT.REQUEST_HEADER
+                + ReconciliationIT.request("r1", "2026-10-01T09:00:00Z", "gpt-4o", 1_000_000)
+                + ReconciliationIT.request("r2", "2026-10-02T09:00:00Z", "gpt-4o", 999_999_999_999L)
+                + ReconciliationIT.request("r3", "2026-10-02T10:00:00Z", "gpt-4o", 1_000_000_000_000L));
+
+        assertThat(test.run("close", "--period", "2026-10", "--accept-variance", "--home", directory.toString())).as(test.lastErr).isEqualTo(5);
+
+        JsonNode invoice = recordOf(test, "october-invoice.csv");
+        assertThat(counts(invoice)).containsExactly(5L, 2L, 3L, 0L);
+        assertThat(rejects(test, invoice)).containsExactly(
+                List.of("line 4", "BilledCost", "out_of_range"),
+                List.of("line 5", "ConsumedQuantity", "out_of_range"),
+                List.of("line 6", "BilledCost", "out_of_range"));
+        JsonNode requests = recordOf(test, "october-requests.csv");
+        assertThat(counts(requests)).containsExactly(3L, 2L, 1L, 0L);
+        assertThat(rejects(test, requests)).containsExactly(List.of("line 4", "input_tokens", "out_of_range"));
+        assertThat(Files.readString(test.home.close(java.time.YearMonth.of(2026, 10), 1).resolve("rejects.csv")))
+                .contains("line 4,BilledCost,out_of_range,BilledCost must be below 10^12 in absolute value");
+
+        // Conservation at the bound: 2.5 + 999999999999.999, to the last digit.
+        Path focus = test.home.close(java.time.YearMonth.of(2026, 10), 1).resolve("focus/cost-and-usage.parquet");
+        assertThat((java.math.BigDecimal) TestHome.query("SELECT sum(BilledCost) FROM read_parquet('" + focus + "')").get(0).get(0))
+                .isEqualByComparingTo("1000000000002.499");
+        assertThat(test.run("verify", "--period", "2026-10", "--home", directory.toString())).as(test.lastErr).isEqualTo(0);
     }
 
     @Test

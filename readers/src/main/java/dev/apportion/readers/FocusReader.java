@@ -16,6 +16,15 @@ import java.util.stream.Collectors;
  */
 final class FocusReader {
     private static final String DECIMAL_TEXT = "-?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?";
+    /**
+     * Bounds of one invoice line's amounts and unit prices, and of its quantities. A real line is orders of magnitude
+     * below them; beyond them, the close's exact DECIMAL(38, 18) and 10^-12-unit arithmetic (tolerances, derived
+     * quantities, per-request averages, month totals over many lines) could overflow.
+     */
+    private static final String AMOUNT_BOUND = "1000000000000";
+    private static final String QUANTITY_BOUND = "1000000000000000";
+    private static final String SHOWN_AMOUNT_BOUND = "10^12";
+    private static final String SHOWN_QUANTITY_BOUND = "10^15";
     private static final String TIMESTAMP_TEXT =
             "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?";
     /** ISO 4217 codes the JDK knows. */
@@ -93,8 +102,15 @@ final class FocusReader {
             if (column.dataType().equals("Decimal")) {
                 checks.append("WHEN ").append(name).append(" IS NOT NULL AND (NOT regexp_full_match(").append(name)
                         .append(", ").append(Sql.literal(DECIMAL_TEXT)).append(") OR text_scale(").append(name)
-                        .append(") > 18 OR TRY_CAST(").append(name).append(" AS DECIMAL(38, 18)) IS NULL) THEN ['invalid_decimal', ")
+                        .append(") > 18) THEN ['invalid_decimal', ")
                         .append(Sql.literal(name)).append(", ").append(Sql.literal(name + " must be a decimal with at most 18 places: "))
+                        .append(" || ").append(name).append("]\n        ");
+                boolean quantity = name.endsWith("Quantity");
+                String bound = quantity ? QUANTITY_BOUND : AMOUNT_BOUND;
+                checks.append("WHEN ").append(name).append(" IS NOT NULL AND coalesce(abs(TRY_CAST(").append(name).append(" AS DECIMAL(38, 18))) >= ")
+                        .append(bound).append(", true)")
+                        .append(" THEN ['out_of_range', ").append(Sql.literal(name)).append(", ")
+                        .append(Sql.literal(name + " must be below " + (quantity ? SHOWN_QUANTITY_BOUND : SHOWN_AMOUNT_BOUND) + " in absolute value (a unit or decimal-point mistake?): "))
                         .append(" || ").append(name).append("]\n        ");
             } else if (column.dataType().equals("DateTime")) {
                 checks.append("WHEN ").append(name).append(" IS NOT NULL AND (NOT regexp_full_match(").append(name)

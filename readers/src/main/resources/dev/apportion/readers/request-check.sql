@@ -18,6 +18,9 @@ CREATE OR REPLACE TEMP MACRO integer_problem(t) AS
     CASE WHEN t IS NULL THEN NULL
          WHEN NOT regexp_full_match(t, '-?[0-9]{1,18}') THEN 'invalid_integer'
          WHEN t LIKE '-%' AND regexp_full_match(t, '-0*[1-9][0-9]*') THEN 'negative_value'
+         -- No request has a trillion tokens; below that, a month of any row key's tokens stays within the close's
+         -- DECIMAL(38, 18) weights. The length test first keeps the cast off ordinary counts.
+         WHEN length(t) > 12 AND CAST(t AS BIGINT) >= 1000000000000 THEN 'out_of_range'
     END;
 CREATE OR REPLACE TEMP MACRO as_count(t) AS CAST(t AS BIGINT);
 -- request_text (built by the reader of each container) holds every contract column as raw text. request_checked
@@ -65,13 +68,13 @@ SELECT *,
         WHEN model IS NULL THEN ['missing_value', 'model', 'model is empty']
         WHEN input_tokens IS NULL THEN ['missing_value', 'input_tokens', 'input_tokens is empty']
         WHEN output_tokens IS NULL THEN ['missing_value', 'output_tokens', 'output_tokens is empty']
-        WHEN integer_problem(input_tokens) IS NOT NULL THEN [integer_problem(input_tokens), 'input_tokens', 'input_tokens must be a whole number >= 0: ' || input_tokens]
-        WHEN integer_problem(cache_read_tokens) IS NOT NULL THEN [integer_problem(cache_read_tokens), 'cache_read_tokens', 'cache_read_tokens must be a whole number >= 0: ' || cache_read_tokens]
-        WHEN integer_problem(cache_write_tokens) IS NOT NULL THEN [integer_problem(cache_write_tokens), 'cache_write_tokens', 'cache_write_tokens must be a whole number >= 0: ' || cache_write_tokens]
-        WHEN integer_problem(cache_write_1h_tokens) IS NOT NULL THEN [integer_problem(cache_write_1h_tokens), 'cache_write_1h_tokens', 'cache_write_1h_tokens must be a whole number >= 0: ' || cache_write_1h_tokens]
-        WHEN integer_problem(output_tokens) IS NOT NULL THEN [integer_problem(output_tokens), 'output_tokens', 'output_tokens must be a whole number >= 0: ' || output_tokens]
-        WHEN integer_problem(reasoning_tokens) IS NOT NULL THEN [integer_problem(reasoning_tokens), 'reasoning_tokens', 'reasoning_tokens must be a whole number >= 0: ' || reasoning_tokens]
-        WHEN integer_problem(web_search_calls) IS NOT NULL THEN [integer_problem(web_search_calls), 'web_search_calls', 'web_search_calls must be a whole number >= 0: ' || web_search_calls]
+        WHEN integer_problem(input_tokens) IS NOT NULL THEN [integer_problem(input_tokens), 'input_tokens', 'input_tokens must be a whole number >= 0 and below 10^12: ' || input_tokens]
+        WHEN integer_problem(cache_read_tokens) IS NOT NULL THEN [integer_problem(cache_read_tokens), 'cache_read_tokens', 'cache_read_tokens must be a whole number >= 0 and below 10^12: ' || cache_read_tokens]
+        WHEN integer_problem(cache_write_tokens) IS NOT NULL THEN [integer_problem(cache_write_tokens), 'cache_write_tokens', 'cache_write_tokens must be a whole number >= 0 and below 10^12: ' || cache_write_tokens]
+        WHEN integer_problem(cache_write_1h_tokens) IS NOT NULL THEN [integer_problem(cache_write_1h_tokens), 'cache_write_1h_tokens', 'cache_write_1h_tokens must be a whole number >= 0 and below 10^12: ' || cache_write_1h_tokens]
+        WHEN integer_problem(output_tokens) IS NOT NULL THEN [integer_problem(output_tokens), 'output_tokens', 'output_tokens must be a whole number >= 0 and below 10^12: ' || output_tokens]
+        WHEN integer_problem(reasoning_tokens) IS NOT NULL THEN [integer_problem(reasoning_tokens), 'reasoning_tokens', 'reasoning_tokens must be a whole number >= 0 and below 10^12: ' || reasoning_tokens]
+        WHEN integer_problem(web_search_calls) IS NOT NULL THEN [integer_problem(web_search_calls), 'web_search_calls', 'web_search_calls must be a whole number >= 0 and below 10^12: ' || web_search_calls]
         WHEN coalesce(as_count(cache_read_tokens), 0) + coalesce(as_count(cache_write_tokens), 0)
              + coalesce(as_count(cache_write_1h_tokens), 0) > as_count(input_tokens)
             THEN ['cache_exceeds_input', 'cache_read_tokens', 'cache reads and writes exceed input_tokens ' || input_tokens || ' (input_tokens must include cached input)']

@@ -151,15 +151,24 @@ LEFT JOIN usage_side u ON u.cell_key = coalesce(i.cell_key, l.cell_key);
 -- rate per token, in whole tokens (x_QuantitySource = derived; a derived quantity never concludes price_drift).
 -- Then the class, first that applies (DESIGN §7), with the tolerances relative to the invoice side.
 CREATE OR REPLACE TEMP TABLE reconciliation_classified AS
-WITH quantified AS (
+WITH derivable AS (
+    -- A quantity is derived only where it fits: the product in 10^-12 units within HUGEINT, the quotient below
+    -- 10^15 like any invoice quantity. The estimate is a bound check in DOUBLE, never the value; beyond it (a
+    -- contracted rate near zero against a large bill) the line keeps no quantity.
     SELECT *,
-           billed_without_quantity IS NOT NULL AND ledger_quantity > 0 AND ledger_contracted_cost > 0 AS derived,
+           billed_without_quantity IS NOT NULL AND ledger_quantity > 0 AND ledger_contracted_cost > 0
+               AND abs(CAST(billed_without_quantity AS DOUBLE)) * CAST(ledger_quantity AS DOUBLE) < 1e25
+               AND abs(CAST(billed_without_quantity AS DOUBLE)) * CAST(ledger_quantity AS DOUBLE)
+                   < 1e15 * CAST(ledger_contracted_cost AS DOUBLE) AS derived
+    FROM reconciliation_cells
+), quantified AS (
+    SELECT *,
            CASE WHEN billed_without_quantity IS NULL THEN known_quantity
-                WHEN ledger_quantity > 0 AND ledger_contracted_cost > 0
+                WHEN derived
                     THEN coalesce(known_quantity, 0) + CAST(units12(billed_without_quantity) * CAST(ledger_quantity AS HUGEINT)
                                                             // units12(ledger_contracted_cost) AS DECIMAL(38, 0))
            END AS invoice_quantity
-    FROM reconciliation_cells
+    FROM derivable
 ), compared AS (
     SELECT *,
            coalesce(invoice_quantity, 0) - coalesce(ledger_quantity, 0) AS quantity_diff,

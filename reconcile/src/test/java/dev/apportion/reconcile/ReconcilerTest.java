@@ -230,6 +230,32 @@ class ReconcilerTest {
     }
 
     @Test
+    void reconcile_aQuantityBeyondTheBound_isNotDerived_andTheCostAloneClassesTheCell() {
+        // 10^12 tokens of output cost 10^7 at 0.00001; a bill of 999999999999 restated at that rate is 99999999999900000
+        // tokens, past the 10^15 bound of an invoice quantity: none is derived (a quotient past 10^20 used to fail the close).
+        // The bill exceeds the ledger by 999989999999, so the cell is unmetered on cost alone.
+        day("A1", "output", 1, null, "999999999999");
+        line("e1", "gpt-4o", "output", "2026-10-01 12:00:00+00", 1_000_000_000_000L, null);
+        // Just within the bound: 0.5 billed over 5 tokens costing 0.00005 restates as 50000 tokens.
+        day("A2", "output", 2, null, "0.5");
+        line("e2", "gpt-4o", "output", "2026-10-02 12:00:00+00", 5, null);
+
+        Reconciler.reconcile(db, YearMonth.of(2026, 10), "USD", Tolerances.DEFAULTS);
+
+        Map<String, List<Object>> cells = new LinkedHashMap<>();
+        db.query("SELECT anchor_ids, class, invoice_quantity, cost_diff FROM reconciliation ORDER BY anchor_ids",
+                row -> cells.put(row.getString(1), java.util.Arrays.asList(row.getString(2), row.getBigDecimal(3), row.getBigDecimal(4))));
+        assertThat(cells.get("A1").get(0)).isEqualTo("unmetered_usage");
+        assertThat(cells.get("A1").get(1)).isNull();
+        assertThat((BigDecimal) cells.get("A1").get(2)).isEqualByComparingTo("999989999999");
+        assertThat(cells.get("A2").get(0)).isEqualTo("unmetered_usage");
+        assertThat((BigDecimal) cells.get("A2").get(1)).isEqualByComparingTo("50000");
+        db.query("SELECT count(*) FILTER (WHERE quantity_source = 'derived') FROM invoice_usage",
+                row -> assertThat(row.getLong(1)).isEqualTo(1));
+        db.close();
+    }
+
+    @Test
     void reconcile_tighterToleranceAndGate_turnAMatchIntoAVariance() {
         day("A09", "input_uncached", 9, "1004000", "2.008");
         line("e10", "gpt-4o", "input_uncached", "2026-10-09 12:00:00+00", 1_000_000, null);

@@ -8,9 +8,12 @@ FROM report_rows WHERE day IS NOT NULL AND allocated_resource_id IS NOT NULL GRO
 UNION ALL
 SELECT 'feature_daily_spend', feature, day, sum(billed_cost) FROM report_rows WHERE day IS NOT NULL GROUP BY ALL
 UNION ALL
--- Cost per request in 10^-12 units of the currency, by integer division, so it stays exact.
+-- Cost per request in 10^-12 units of the currency, by integer division, so it stays exact. The spend's 10^-12
+-- units are its text at 12 places without the point: multiplying a DECIMAL(38, 18) by 10^12 overflows from
+-- 10^8 up. Truncating the spend first does not change the quotient (the part dropped is under one unit).
 SELECT 'feature_cost_per_request', feature, day,
-       CAST(CAST(sum(billed_cost) * 1000000000000 AS HUGEINT) // sum(requests) AS DECIMAL(38, 0)) * CAST(0.000000000001 AS DECIMAL(38, 12))
+       CAST(CAST(replace(CAST(trunc(sum(billed_cost), 12) AS VARCHAR), '.', '') AS HUGEINT) // sum(requests) AS DECIMAL(38, 0))
+           * CAST(0.000000000001 AS DECIMAL(38, 12))
 FROM report_rows WHERE day IS NOT NULL GROUP BY ALL HAVING sum(requests) > 0;
 
 CREATE OR REPLACE TEMP TABLE anomalies AS
