@@ -11,6 +11,8 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -94,35 +96,86 @@ final class ExplainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The columns of the rows of an origin line a trail reads, in {@code x_AllocationRowId} order ({@code f}: the FOCUS rows). */
+    static final String TRAIL_ROW_COLUMNS = """
+            f.x_AllocationRowId, f.AllocatedMethodId, f.x_AllocationMethod, f.AllocatedResourceId, f.BilledCost,
+            f.x_SplitRatio, strftime(f.x_SplitPeriodStart, '%Y-%m-%dT%H:%M:%SZ'), strftime(f.x_SplitPeriodEnd, '%Y-%m-%dT%H:%M:%SZ'),
+            json_extract_string(f.AllocatedMethodDetails, '$.Elements[0].UsageQuantity'),
+            json_extract_string(f.AllocatedMethodDetails, '$.Elements[0].UsageUnit'),
+            json_extract_string(f.AllocatedMethodDetails, '$.Elements[0].x_Percent'),
+            f.x_UsageRef, f.x_UsageEntryCount, f.x_RateVersion, f.x_ReconciliationStatus, f.x_MappingNote, f.x_EvidenceOwner,
+            f.x_AllocationAnchorId""";
+    private static final int TRAIL_ROW_VALUES = 18;
+
+    /** The columns of an invoice line ({@code inputs/invoice-lines.parquet}) a trail shows, read by {@link #origin}. */
+    static final String ORIGIN_COLUMNS = """
+            BilledCost, BillingCurrency, strftime(ChargePeriodStart, '%Y-%m-%dT%H:%M:%SZ'), strftime(ChargePeriodEnd, '%Y-%m-%dT%H:%M:%SZ'),
+            ChargeCategory, coalesce(SkuId, '-'), coalesce(model, '-'), coalesce(token_type, '-'), source_format, source_line, amount_scale""";
+
+    /** An origin line as a trail shows it. */
+    record Origin(BigDecimal billedCost, String currency, String start, String end, String category, String sku,
+                  String model, String tokenType, String sourceFormat, long sourceLine, int amountScale) {
+    }
+
+    /** The cost lines behind a usage reference: how many, and the first of them in cost line order. */
+    record UsageLines(long count, List<String> first) {
+    }
+
+    /** One row of {@link #TRAIL_ROW_COLUMNS} from {@code row}, whose first of them is column {@code first}. */
+    static Object[] trailRow(ResultSet row, int first) throws SQLException {
+        Object[] values = new Object[TRAIL_ROW_VALUES];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = row.getObject(first + i);
+        }
+        return values;
+    }
+
+    /** The {@link #ORIGIN_COLUMNS} of {@code row}, whose first of them is column {@code first}. */
+    static Origin origin(ResultSet row, int first) throws SQLException {
+        return new Origin(row.getBigDecimal(first), row.getString(first + 1), row.getString(first + 2), row.getString(first + 3),
+                row.getString(first + 4), row.getString(first + 5), row.getString(first + 6), row.getString(first + 7),
+                row.getString(first + 8), row.getLong(first + 9), row.getInt(first + 10));
+    }
+
     /**
-     * One row's trail, printed to {@code out} and, when {@code trail} is given, also put into it as JSON (the
-     * dispute's evidence). Reads the view {@code focus} over {@code close}'s FOCUS file. The weights of its
-     * origin's rows come back from AllocatedMethodDetails and the split periods.
+     * One row's trail, printed to {@code out} and, when {@code trail} is given, also put into it as JSON. Reads the
+     * view {@code focus} over {@code close}'s FOCUS file, its invoice line and its cost lines, three queries for one
+     * row; a dispute reads them for all its rows at once and calls {@link #render}.
      */
     static void explain(DuckDbSession db, Path close, JsonNode methods, String rowId, PrintStream out, ObjectNode trail) {
         List<Object[]> siblings = new ArrayList<>();
-        Object[][] self = new Object[1][];
-        db.query(Sql.of("""
-                SELECT f.x_AllocationRowId, f.AllocatedMethodId, f.x_AllocationMethod, f.AllocatedResourceId, f.BilledCost,
-                       f.x_SplitRatio, strftime(f.x_SplitPeriodStart, '%Y-%m-%dT%H:%M:%SZ'), strftime(f.x_SplitPeriodEnd, '%Y-%m-%dT%H:%M:%SZ'),
-                       json_extract_string(f.AllocatedMethodDetails, '$.Elements[0].UsageQuantity'),
-                       json_extract_string(f.AllocatedMethodDetails, '$.Elements[0].UsageUnit'),
-                       json_extract_string(f.AllocatedMethodDetails, '$.Elements[0].x_Percent'),
-                       f.x_UsageRef, f.x_UsageEntryCount, f.x_RateVersion, f.x_ReconciliationStatus, f.x_MappingNote, f.x_EvidenceOwner,
-                       f.x_AllocationAnchorId
+        db.query(Sql.of("SELECT " + TRAIL_ROW_COLUMNS + """
+
                 FROM focus f
                 WHERE f.x_AllocationAnchorId = (SELECT x_AllocationAnchorId FROM focus WHERE x_AllocationRowId = ${row})
-                ORDER BY f.x_AllocationRowId""").bind("row", rowId), row -> {
-            Object[] values = new Object[18];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = row.getObject(i + 1);
-            }
-            siblings.add(values);
-            if (rowId.equals(values[0])) {
-                self[0] = values;
-            }
-        });
-        Object[] r = self[0];
+                ORDER BY f.x_AllocationRowId""").bind("row", rowId), row -> siblings.add(trailRow(row, 1)));
+        String anchor = (String) siblings.stream().filter(values -> rowId.equals(values[0])).findFirst().orElseThrow()[17];
+        Origin[] origin = new Origin[1];
+        db.query(Sql.of("SELECT " + ORIGIN_COLUMNS + " FROM read_parquet(${file}) WHERE anchor_id = ${anchor}")
+                .bind("file", close.resolve("inputs/invoice-lines.parquet")).bind("anchor", anchor), line -> origin[0] = origin(line, 1));
+        String usageRef = (String) siblings.stream().filter(values -> rowId.equals(values[0])).findFirst().orElseThrow()[11];
+        UsageLines usage = null;
+        if (usageRef != null) {
+            List<String> first = new ArrayList<>();
+            long[] count = new long[1];
+            db.query(Sql.of("SELECT cost_line_id FROM read_parquet(${file}) WHERE x_UsageRef = ${ref} ORDER BY cost_line_id")
+                    .bind("file", close.resolve("evidence/usage-refs.parquet")).bind("ref", usageRef), entry -> {
+                        if (count[0]++ < (trail == null ? ENTRIES_SHOWN : TRAIL_ENTRIES)) {
+                            first.add(entry.getString(1));
+                        }
+                    });
+            usage = new UsageLines(count[0], first);
+        }
+        render(rowId, siblings, origin[0], usage, methods, out, trail);
+    }
+
+    /**
+     * One row's trail from what was read for it: the rows of its origin line ({@link #trailRow}, in row id order), the
+     * line (null when the close has none for it) and the cost lines behind its usage reference (null without one).
+     */
+    static void render(String rowId, List<Object[]> siblings, Origin origin, UsageLines usage, JsonNode methods,
+                       PrintStream out, ObjectNode trail) {
+        Object[] r = siblings.stream().filter(values -> rowId.equals(values[0])).findFirst().orElseThrow();
         String anchor = (String) r[17];
         out.println("row       " + rowId);
         ObjectNode json = trail == null ? JsonMapper.builder().build().createObjectNode() : trail;
@@ -130,17 +183,11 @@ final class ExplainCommand implements Callable<Integer> {
                 .put("method", (String) r[2]).put("billedCost", plain((BigDecimal) r[4])).put("ratio", plain((BigDecimal) r[5]))
                 .put("reconciliationClass", (String) r[14]).put("rateVersion", (String) r[13]).put("mappingNote", (String) r[15])
                 .put("evidenceOwner", (String) r[16]);
-        db.query(Sql.of("""
-                SELECT BilledCost, BillingCurrency, strftime(ChargePeriodStart, '%Y-%m-%dT%H:%M:%SZ'), strftime(ChargePeriodEnd, '%Y-%m-%dT%H:%M:%SZ'),
-                       ChargeCategory, coalesce(SkuId, '-'), coalesce(model, '-'), coalesce(token_type, '-'), source_format, source_line, amount_scale
-                FROM read_parquet(${file}) WHERE anchor_id = ${anchor}""")
-                .bind("file", close.resolve("inputs/invoice-lines.parquet")).bind("anchor", anchor), line -> {
-            out.println("origin    " + anchor + ": " + plain(line.getBigDecimal(1)) + " " + line.getString(2) + ", " + line.getString(5)
-                    + ", [" + line.getString(3) + ", " + line.getString(4) + "), SKU " + line.getString(6) + ", model " + line.getString(7)
-                    + ", token type " + line.getString(8) + " (" + line.getString(9) + " line " + line.getLong(10) + ")");
+        if (origin != null) {
+            out.println("origin    " + anchor + ": " + plain(origin.billedCost()) + " " + origin.currency() + ", " + origin.category()
+                    + ", [" + origin.start() + ", " + origin.end() + "), SKU " + origin.sku() + ", model " + origin.model()
+                    + ", token type " + origin.tokenType() + " (" + origin.sourceFormat() + " line " + origin.sourceLine() + ")");
             out.println("          reconciliation " + r[14]);
-            BigDecimal amount = line.getBigDecimal(1);
-            int scale = line.getInt(11);
             String ruleId = (String) r[1];
             JsonNode rule = methods.path(ruleId);
             out.println("rule      " + ruleId + ": " + rule.path("method").asString("unallocated")
@@ -152,26 +199,18 @@ final class ExplainCommand implements Callable<Integer> {
             out.println("method    " + r[2] + (r[3] == null ? " (no consumer)" : " to " + r[3])
                     + (r[6] == null ? "" : ", split period [" + r[6] + ", " + r[7] + ")"));
             json.set("ruleDefinition", rule);
-            explainSplit(r, siblings, ruleId, amount, scale, line.getString(2), out, json);
-        });
-        List<String> entries = new ArrayList<>();
-        long[] count = new long[1];
-        if (r[11] != null) {
-            db.query(Sql.of("SELECT ledger_entry_id, cost_line_id FROM read_parquet(${file}) WHERE x_UsageRef = ${ref} ORDER BY cost_line_id")
-                    .bind("file", close.resolve("evidence/usage-refs.parquet")).bind("ref", (String) r[11]), entry -> {
-                        if (count[0]++ < (trail == null ? ENTRIES_SHOWN : TRAIL_ENTRIES)) {
-                            entries.add(entry.getString(2));
-                        }
-                    });
+            explainSplit(r, siblings, ruleId, origin.billedCost(), origin.amountScale(), origin.currency(), out, json);
         }
+        List<String> entries = usage == null ? List.of() : usage.first();
+        long count = usage == null ? 0 : usage.count();
         json.put("usageRef", (String) r[11]);
         json.put("usageEntryCount", r[12] == null ? null : ((Number) r[12]).longValue());
-        json.put("costLineCount", count[0]);
+        json.put("costLineCount", count);
         entries.forEach(json.putArray("costLines")::add);
         List<String> shown = entries.subList(0, Math.min(entries.size(), ENTRIES_SHOWN));
         out.println("ledger    " + (r[11] == null ? "none (a residual row is not backed by ledger entries)"
-                : r[12] + " entries, " + count[0] + " cost lines (" + r[11] + ")" + (shown.isEmpty() ? "" : ": " + String.join(", ", shown)
-                + (count[0] > ENTRIES_SHOWN ? ", ..." : ""))));
+                : r[12] + " entries, " + count + " cost lines (" + r[11] + ")" + (shown.isEmpty() ? "" : ": " + String.join(", ", shown)
+                + (count > ENTRIES_SHOWN ? ", ..." : ""))));
         if (r[13] != null) {
             out.println("rates     " + r[13]);
         }

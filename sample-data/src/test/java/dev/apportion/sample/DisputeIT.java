@@ -79,7 +79,30 @@ class DisputeIT {
                     + focus(month) + "') WHERE x_AllocationAnchorId IN (SELECT x_AllocationAnchorId FROM read_parquet('" + focus(month)
                     + "') WHERE AllocatedResourceId = '" + consumers.get(0) + "')");
             assertThat(recomputed).isEqualTo(published);
-            assertThat(Files.readString(run.resolve("summary.md"))).contains("**Result: reproduced.**").contains("rule      ");
+            String summary = Files.readString(run.resolve("summary.md"));
+            assertThat(summary).contains("**Result: reproduced.**").contains("rule      ");
+            // The dispute reads every row's evidence in a few queries for all rows; explain reads one row's on its own.
+            // Both give the same trail (the published rows are the recomputed ones here).
+            List<String> rowIds = new ArrayList<>();
+            dispute.path("originLines").forEach(line -> line.path("rows").forEach(row -> rowIds.add(row.path("rowId").asString())));
+            for (JsonNode line : dispute.path("originLines")) {
+                for (JsonNode row : line.path("rows")) {
+                    if (row.path("usageRef").isNull()) {
+                        continue;
+                    }
+                    List<List<Object>> costLines = TestHome.query("SELECT cost_line_id FROM read_parquet('"
+                            + month.home.close(OCTOBER, 1).resolve("evidence/usage-refs.parquet") + "') WHERE x_UsageRef = '"
+                            + row.path("usageRef").asString() + "' ORDER BY cost_line_id");
+                    assertThat(row.path("costLineCount").asLong()).isEqualTo(costLines.size());
+                    List<String> listed = new ArrayList<>();
+                    row.path("costLines").forEach(id -> listed.add(id.asString()));
+                    assertThat(listed).isEqualTo(costLines.stream().limit(100).map(id -> (String) id.get(0)).toList());
+                }
+            }
+            for (String rowId : rowIds.subList(0, Math.min(6, rowIds.size()))) {
+                assertThat(month.run("explain", "--period", "2026-10", "--row", rowId, "--home", month.home.root().toString())).as(month.lastErr).isZero();
+                assertThat(summary).contains(month.lastOut.strip());
+            }
             assertThat(Files.readString(run.resolve("report.html"))).contains("data-figure=\"rows\">" + rows + "<")
                     .contains("badge-reproduced").contains("Content-Security-Policy").contains("rule      ");
         }
