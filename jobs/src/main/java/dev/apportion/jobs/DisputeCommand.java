@@ -20,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Command(name = "dispute",
         description = "Recompute the origin lines a consumer has rows on from the archived inputs and the close's pinned rules and "
                 + "catalogues; exit 0 when the published rows are reproduced, 1 with each differing row and its cause otherwise. "
-                + "Writes dispute.json, summary.md, recomputed-rows.parquet and ledger-entries.parquet under "
+                + "Writes dispute.json, report.html, summary.md, recomputed-rows.parquet and ledger-entries.parquet under "
                 + "disputes/<period>/<consumer, percent-encoded>/<timestamp>/.")
 final class DisputeCommand implements Callable<Integer> {
     /** Differing rows named in the message; all of them are in dispute.json. */
