@@ -149,11 +149,12 @@ final class ExplainCommand implements Callable<Integer> {
                 FROM focus f
                 WHERE f.x_AllocationAnchorId = (SELECT x_AllocationAnchorId FROM focus WHERE x_AllocationRowId = ${row})
                 ORDER BY f.x_AllocationRowId""").bind("row", rowId), row -> siblings.add(trailRow(row, 1)));
-        String anchor = (String) siblings.stream().filter(values -> rowId.equals(values[0])).findFirst().orElseThrow()[17];
+        Object[] self = rowOf(siblings, rowId);
+        String anchor = (String) self[17];
         Origin[] origin = new Origin[1];
         db.query(Sql.of("SELECT " + ORIGIN_COLUMNS + " FROM read_parquet(${file}) WHERE anchor_id = ${anchor}")
                 .bind("file", close.resolve("inputs/invoice-lines.parquet")).bind("anchor", anchor), line -> origin[0] = origin(line, 1));
-        String usageRef = (String) siblings.stream().filter(values -> rowId.equals(values[0])).findFirst().orElseThrow()[11];
+        String usageRef = (String) self[11];
         UsageLines usage = null;
         if (usageRef != null) {
             List<String> first = new ArrayList<>();
@@ -175,7 +176,7 @@ final class ExplainCommand implements Callable<Integer> {
      */
     static void render(String rowId, List<Object[]> siblings, Origin origin, UsageLines usage, JsonNode methods,
                        PrintStream out, ObjectNode trail) {
-        Object[] r = siblings.stream().filter(values -> rowId.equals(values[0])).findFirst().orElseThrow();
+        Object[] r = rowOf(siblings, rowId);
         String anchor = (String) r[17];
         out.println("row       " + rowId);
         ObjectNode json = trail == null ? JsonMapper.builder().build().createObjectNode() : trail;
@@ -216,6 +217,11 @@ final class ExplainCommand implements Callable<Integer> {
         }
         out.println("note      " + r[15]);
         out.println();
+    }
+
+    private static Object[] rowOf(List<Object[]> siblings, String rowId) {
+        return siblings.stream().filter(values -> rowId.equals(values[0])).findFirst()
+                .orElseThrow(() -> new IllegalStateException(rowId + " is not among the rows of its origin line"));
     }
 
     /**
